@@ -1,0 +1,56 @@
+# The project's commands. Python 3.11+ and make are all a fresh machine needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run install install-dev migrate translations test lint bench extract clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d academy/translations
+
+migrate: $(VENV)/.installed
+	mkdir -p instance
+	$(BIN)/alembic upgrade head
+
+run: migrate translations
+	$(FLASK) demo-data --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install-dev translations
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check academy tests benchmarks migrations wsgi.py
+	$(BIN)/mypy
+
+bench: install-dev translations
+	$(PY) -m benchmarks pages --scale 100
+	$(PY) -m benchmarks pages --scale 5000
+
+# Re-extract the messages and merge them into the catalogues (then translate what is new).
+extract: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o academy/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i academy/translations/messages.pot -d academy/translations --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

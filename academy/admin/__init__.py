@@ -1,0 +1,1 @@
+"""The academy administrators' pages: accounts and partner companies."""

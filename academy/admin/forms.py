@@ -1,0 +1,31 @@
+"""Forms for administrators."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from academy.auth.models import Role
+from academy.forms import strip
+from academy.i18n import LANGUAGE_NAMES
+
+STAFF_ROLES = [(Role.INSTRUCTOR.value, _l("Instructor")), (Role.ADMIN.value, _l("Administrator"))]
+
+
+class InviteUserForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=STAFF_ROLES)
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=80)], filters=[strip])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)], filters=[strip])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
+    region = SelectField(_l("Region"), validators=[Optional()])
+    locale = SelectField(_l("Language of e-mails"), choices=list(LANGUAGE_NAMES.items()))
+
+
+class CompanyDecisionForm(FlaskForm):
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=1000)], filters=[strip])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""

@@ -1,0 +1,1 @@
+"""Partner companies and their members."""

@@ -1,0 +1,1 @@
+"""The 14 top-level divisions of Uzbekistan."""

@@ -1,0 +1,28 @@
+"""Small helpers the views of several features share."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import url_for
+from sqlalchemy.orm import Session
+
+from academy.i18n import current_locale
+from academy.regions.services import list_regions
+
+
+def region_choices(session: Session, blank: object | None = None) -> list[tuple[str, str]]:
+    """Region options in the reader's language, optionally headed by a blank choice."""
+    locale = current_locale()
+    choices = [(region.code, region.name(locale)) for region in list_regions(session)]
+    return ([("", str(blank))] if blank is not None else []) + choices
+
+
+def safe_next(target: str | None, default: str = "main.dashboard") -> str:
+    """``target`` when it is a path on this site, else the URL of ``default``."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
+                and "\\" not in target:
+            return target
+    return url_for(default)
