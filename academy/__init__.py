@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     from academy.errors import register_error_handlers
     from academy.extensions import babel, csrf, limiter, login_manager
     from academy.i18n import register_i18n, select_locale
+    from academy.labels import register_labels
 
     if app.config.get("TRUSTED_PROXIES"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]), x_proto=1)  # type: ignore[method-assign]
@@ -67,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     register_i18n(app)
+    register_labels(app)
     register_error_handlers(app)
 
     login_manager.init_app(app)

@@ -6,11 +6,17 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Regexp
 
 from academy.auth.services import password_problem
 
 PHONE = Regexp(r"^\+?[0-9 ()-]{9,20}$", message=_l("Enter a phone number such as +998 90 123 45 67."))
+
+
+def choices(labels: dict[str, Any]) -> list[SelectChoice]:
+    """Select options from a mapping of value to (lazily translated) label."""
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 def strip(value: Any) -> Any:

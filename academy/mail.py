@@ -7,7 +7,7 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
 
@@ -19,9 +19,9 @@ class Mail:
     body: str
 
 
-def outbox() -> list[Mail]:
+def outbox(app: Flask | None = None) -> list[Mail]:
     """Messages kept by the ``memory`` backend (tests)."""
-    box: list[Mail] = current_app.extensions.setdefault("academy_outbox", [])
+    box: list[Mail] = (app or current_app).extensions.setdefault("academy_outbox", [])
     return box
 
 

@@ -6,16 +6,17 @@ from urllib.parse import urlsplit
 
 from flask import url_for
 from sqlalchemy.orm import Session
+from wtforms.fields.choices import SelectChoice
 
 from academy.i18n import current_locale
 from academy.regions.services import list_regions
 
 
-def region_choices(session: Session, blank: object | None = None) -> list[tuple[str, str]]:
+def region_choices(session: Session, blank: object | None = None) -> list[SelectChoice]:
     """Region options in the reader's language, optionally headed by a blank choice."""
     locale = current_locale()
-    choices = [(region.code, region.name(locale)) for region in list_regions(session)]
-    return ([("", str(blank))] if blank is not None else []) + choices
+    choices = [SelectChoice(region.code, region.name(locale)) for region in list_regions(session)]
+    return ([SelectChoice("", str(blank))] if blank is not None else []) + choices
 
 
 def safe_next(target: str | None, default: str = "main.dashboard") -> str:

@@ -1,5 +1,5 @@
 """Alembic environment: the target metadata is the app's models; the URL comes from the app's
-settings unless ``-x url=...`` or ``config.attributes['connection']`` (tests) says otherwise."""
+settings unless ``-x url=...`` or ``config.attributes["url"]`` (academy.schema) says otherwise."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ target_metadata = Base.metadata
 
 
 def database_url() -> str:
-    url = context.get_x_argument(as_dictionary=True).get("url")
+    url = context.get_x_argument(as_dictionary=True).get("url") or config.attributes.get("url")
     if url:
         return url
     settings = {"DATABASE_URL": config_class().DATABASE_URL, **from_environment()}
@@ -34,10 +34,6 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
-        return
     engine = make_engine(database_url())
     with engine.connect() as connection:
         _run(connection)

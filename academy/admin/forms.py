@@ -8,10 +8,11 @@ from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from academy.auth.models import Role
-from academy.forms import strip
+from academy.forms import choices, strip
 from academy.i18n import LANGUAGE_NAMES
+from academy.labels import ROLE_NAMES
 
-STAFF_ROLES = [(Role.INSTRUCTOR.value, _l("Instructor")), (Role.ADMIN.value, _l("Administrator"))]
+STAFF_ROLES = choices({role.value: ROLE_NAMES[role.value] for role in (Role.INSTRUCTOR, Role.ADMIN)})
 
 
 class InviteUserForm(FlaskForm):
@@ -20,7 +21,7 @@ class InviteUserForm(FlaskForm):
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)], filters=[strip])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
     region = SelectField(_l("Region"), validators=[Optional()])
-    locale = SelectField(_l("Language of e-mails"), choices=list(LANGUAGE_NAMES.items()))
+    locale = SelectField(_l("Language of e-mails"), choices=choices(LANGUAGE_NAMES))
 
 
 class CompanyDecisionForm(FlaskForm):

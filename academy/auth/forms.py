@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from academy.forms import PHONE, StrongPassword, strip
+from academy.forms import PHONE, StrongPassword, choices, strip
 from academy.i18n import LANGUAGE_NAMES
 
 
@@ -30,7 +30,7 @@ class PersonFields(FlaskForm):
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)], filters=[strip])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
     phone = TelField(_l("Phone (optional)"), validators=[Optional(), PHONE], filters=[strip])
-    locale = SelectField(_l("Preferred language"), choices=list(LANGUAGE_NAMES.items()))
+    locale = SelectField(_l("Preferred language"), choices=choices(LANGUAGE_NAMES))
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256), StrongPassword()])
     confirm = _confirm(_l("Repeat the password"))
 

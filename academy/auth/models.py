@@ -54,7 +54,7 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     region: Mapped[Region | None] = relationship()
-    company: Mapped[Company | None] = relationship(back_populates="members")
+    company: Mapped[Company | None] = relationship(back_populates="members", foreign_keys=[company_id])
 
     # Flask-Login protocol
     @property

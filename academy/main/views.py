@@ -12,6 +12,7 @@ from academy import access
 from academy.auth.models import Role
 from academy.auth.services import count_users_by_role, set_locale
 from academy.db import get_session
+from academy.employers.models import CompanyStatus
 from academy.employers.services import count_companies_by_status
 from academy.main.services import students_per_region
 from academy.regions.services import list_regions
@@ -38,6 +39,8 @@ def dashboard() -> str:
             companies_by_status=count_companies_by_status(db),
             regions=list_regions(db),
             students_by_region=students_per_region(db),
+            roles=Role,
+            statuses=CompanyStatus,
         )
     if role is Role.EMPLOYER:
         return render_template("main/dashboard_employer.html", company=current_user.company)

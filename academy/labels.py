@@ -1,0 +1,22 @@
+"""Translated names of the academy's enumerations, for templates."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+ROLE_NAMES = {
+    "student": _l("Student"),
+    "instructor": _l("Instructor"),
+    "employer": _l("Employer"),
+    "admin": _l("Administrator"),
+}
+COMPANY_STATUS_NAMES = {
+    "pending": _l("Awaiting approval"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+}
+
+
+def register_labels(app: Flask) -> None:
+    app.jinja_env.globals.update(role_names=ROLE_NAMES, status_names=COMPANY_STATUS_NAMES)
