@@ -13,7 +13,7 @@ from typing import Any
 
 from babel import Locale
 from babel.numbers import parse_pattern
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -23,6 +23,8 @@ WHOLE_CURRENCIES = frozenset({"UZS"})
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI and background jobs: force_locale() or the default
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     languages: tuple[str, ...] = current_app.config["LANGUAGES"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages:

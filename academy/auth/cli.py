@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from academy.auth import services
 from academy.auth.models import Role
@@ -12,6 +13,7 @@ from academy.errors import DomainError
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True, help="The account's role.")
 @click.option("--email", required=True, help="E-mail address; it is also the login.")
 @click.option("--first-name", required=True)

@@ -33,7 +33,11 @@ class User(Base):
     session of the account (deactivation, password change)."""
 
     __tablename__ = "users"
-    __table_args__ = (Index("ix_users_role_created_at", "role", "created_at"),)
+    __table_args__ = (
+        Index("ix_users_created_at", "created_at", "id"),  # the newest-first account list
+        Index("ix_users_role_created_at", "role", "created_at"),  # the same, filtered by role
+        Index("ix_users_role_active_region_code", "role", "active", "region_code"),  # counts per region
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from academy.db import get_session
 from academy.demo.services import DatabaseNotEmpty, load_demo
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--reset", is_flag=True, help="Replace the data in a database that is not empty.")
 @click.option("--scale", type=click.IntRange(0, 1_000_000), default=300, show_default=True,
               help="Number of students to create (besides the demo student).")

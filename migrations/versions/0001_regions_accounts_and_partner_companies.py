@@ -93,7 +93,9 @@ def upgrade() -> None:
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_company_id'), ['company_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_region_code'), ['region_code'], unique=False)
+        batch_op.create_index('ix_users_created_at', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_users_role_created_at', ['role', 'created_at'], unique=False)
+        batch_op.create_index('ix_users_role_active_region_code', ['role', 'active', 'region_code'], unique=False)
 
     with op.batch_alter_table('companies', schema=None) as batch_op:
         batch_op.create_foreign_key(batch_op.f('fk_companies_decided_by_id_users'), 'users', ['decided_by_id'], ['id'])
@@ -120,7 +122,9 @@ def downgrade() -> None:
 
     op.drop_table('password_reset_tokens')
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index('ix_users_role_active_region_code')
         batch_op.drop_index('ix_users_role_created_at')
+        batch_op.drop_index('ix_users_created_at')
         batch_op.drop_index(batch_op.f('ix_users_region_code'))
         batch_op.drop_index(batch_op.f('ix_users_company_id'))
 
