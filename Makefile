@@ -21,11 +21,15 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# axe-core for the browser tests' accessibility checks; without npm those tests skip.
+node_modules/.package-lock.json: package-lock.json
+	-command -v npm >/dev/null && npm ci --no-audit --no-fund --loglevel=error
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d academy/translations
+	$(BIN)/pybabel compile -d academy/translations > /dev/null
 
 migrate: $(VENV)/.installed
 	mkdir -p instance
@@ -35,7 +39,7 @@ run: migrate translations
 	$(FLASK) demo-data --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-dev translations
+test: install-dev translations node_modules/.package-lock.json
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

@@ -136,8 +136,16 @@ MODES: dict[str, type[BaseConfig]] = {
 def from_environment() -> dict[str, Any]:
     """Settings given by environment variables, read when the app is created."""
     settings: dict[str, Any] = {}
-    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "BASE_URL", "MAIL_SERVER", "MAIL_USERNAME",
-                 "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
+    for name in (
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "BASE_URL",
+        "MAIL_SERVER",
+        "MAIL_USERNAME",
+        "MAIL_PASSWORD",
+        "MAIL_DEFAULT_SENDER",
+    ):
         value = _env(name)
         if value is not None:
             settings[name] = value

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -14,12 +15,12 @@ from academy.db import get_session
 class DomainError(Exception):
     """A rule of the academy was broken; ``message`` is translated and safe to show the user."""
 
-    message = _l("This action is not allowed.")
+    message: object = _l("This action is not allowed.")
     status = 400
 
     def __init__(self, message: object | None = None) -> None:
         if message is not None:
-            self.message = message  # type: ignore[assignment]
+            self.message = message
         super().__init__(str(self.message))
 
 
@@ -71,11 +72,12 @@ def error_page(status: int, message: object | None = None) -> tuple[str, int]:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError) -> tuple[str, int]:
-        return error_page(400, _l("The form has expired or was not sent from this site. "
-                                  "Reload the page and try again."))
+        return error_page(
+            400, _l("The form has expired or was not sent from this site. Reload the page and try again.")
+        )
 
     @app.errorhandler(RateLimitExceeded)
-    def rate_limited(error: RateLimitExceeded) -> object:
+    def rate_limited(error: RateLimitExceeded) -> Response:
         body, status = error_page(429)
         response = app.make_response((body, status))
         retry = getattr(error, "retry_after", None)
@@ -89,7 +91,7 @@ def register_error_handlers(app: Flask) -> None:
         return error_page(error.status, error.message)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> object:
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
         return error_page(error.code)

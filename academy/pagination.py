@@ -32,7 +32,7 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
-def paginate(session: Session, stmt: Select[tuple[T]], page: int, per_page: int) -> Page[T]:
+def paginate(session: Session, stmt: Select[T], page: int, per_page: int) -> Page[T]:
     """The ``page``-th slice of ``stmt`` (pages count from 1; out-of-range pages clamp)."""
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     pages = max(1, -(-total // per_page))

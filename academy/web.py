@@ -23,7 +23,12 @@ def safe_next(target: str | None, default: str = "main.dashboard") -> str:
     """``target`` when it is a path on this site, else the URL of ``default``."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
-                and "\\" not in target:
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+        ):
             return target
     return url_for(default)

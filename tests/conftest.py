@@ -61,8 +61,9 @@ def db(app: Flask) -> Iterator[Session]:
     connection = db_.engine.connect()
     outer = connection.begin()
     original = db_.sessionmaker
-    db_.sessionmaker = sessionmaker(bind=connection, expire_on_commit=False,
-                                    join_transaction_mode="create_savepoint")
+    db_.sessionmaker = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
     session = db_.sessionmaker()
     limiter.reset()
     outbox(app).clear()
@@ -98,8 +99,12 @@ class Factory:
     def user(self, role: Role = Role.STUDENT, **fields: Any) -> User:
         n = next(_serial)
         values: dict[str, Any] = {
-            "email": f"{role.value}{n}@example.uz", "first_name": "Test", "last_name": f"User{n}",
-            "password_hash": self._hash, "role": role, "locale": "en",
+            "email": f"{role.value}{n}@example.uz",
+            "first_name": "Test",
+            "last_name": f"User{n}",
+            "password_hash": self._hash,
+            "role": role,
+            "locale": "en",
             "region_code": "UZ-SA" if role is Role.STUDENT else None,
         }
         values.update(fields)
@@ -110,8 +115,11 @@ class Factory:
 
     def company(self, status: CompanyStatus = CompanyStatus.PENDING, **fields: Any) -> Company:
         n = next(_serial)
-        values: dict[str, Any] = {"name": f"Company {n} LLC", "tax_id": f"{200_000_000 + n:09d}",
-                                  "status": status}
+        values: dict[str, Any] = {
+            "name": f"Company {n} LLC",
+            "tax_id": f"{200_000_000 + n:09d}",
+            "status": status,
+        }
         values.update(fields)
         company = Company(**values)
         self.session.add(company)
@@ -145,7 +153,9 @@ class Browser:
         assert match, "the home page carries no CSRF token"
         return match.group(1)
 
-    def post(self, url: str, data: dict[str, Any] | None = None, csrf: bool = True, **kwargs: Any) -> TestResponse:
+    def post(
+        self, url: str, data: dict[str, Any] | None = None, csrf: bool = True, **kwargs: Any
+    ) -> TestResponse:
         data = dict(data or {})
         if csrf:
             data.setdefault("csrf_token", self.csrf_token())

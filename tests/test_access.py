@@ -12,7 +12,13 @@ from academy.access import rule_of
 from academy.auth.models import Role
 from tests.conftest import Browser
 
-ARGUMENTS = {"user_id": 999999, "company_id": 999999, "decision": "approve", "token": "x", "filename": "css/app.css"}
+ARGUMENTS = {
+    "user_id": 999999,
+    "company_id": 999999,
+    "decision": "approve",
+    "token": "x",
+    "filename": "css/app.css",
+}
 
 
 def endpoints(app: Flask) -> list[tuple[str, str, str]]:
@@ -45,8 +51,17 @@ def test_admin_pages_are_for_admins_only(app: Flask) -> None:
 
 def test_public_pages(app: Flask) -> None:
     public = sorted(e for e, v in app.view_functions.items() if (r := rule_of(v)) and r.kind == "public")
-    assert public == ["auth.forgot_password", "auth.login", "auth.register", "auth.reset_password",
-                      "employers.register", "main.healthz", "main.home", "main.set_language", "static"]
+    assert public == [
+        "auth.forgot_password",
+        "auth.login",
+        "auth.register",
+        "auth.reset_password",
+        "employers.register",
+        "main.healthz",
+        "main.home",
+        "main.set_language",
+        "static",
+    ]
 
 
 @pytest.mark.parametrize("who", [None, *Role])
@@ -64,6 +79,10 @@ def test_access_matrix(app: Flask, browser: Browser, who: Role | None) -> None:
         if who is None:
             assert to_login, (endpoint, response.status_code)
         elif rule.kind == "signed_in" or who in rule.allowed:
-            assert response.status_code not in (403, 500) and not to_login, (endpoint, who, response.status_code)
+            assert response.status_code not in (403, 500) and not to_login, (
+                endpoint,
+                who,
+                response.status_code,
+            )
         else:
             assert response.status_code == 403, (endpoint, who, response.status_code)

@@ -36,7 +36,9 @@ def test_unknown_mode_is_an_error() -> None:
         create_app({"ENV_NAME": "staging"})
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/healthz", "/register", "/employers/register", "/forgot-password"])
+@pytest.mark.parametrize(
+    "path", ["/", "/login", "/healthz", "/register", "/employers/register", "/forgot-password"]
+)
 def test_public_pages_answer_200(browser: Browser, path: str) -> None:
     assert browser.get(path).status_code == 200
 
@@ -82,7 +84,9 @@ def test_post_without_csrf_token_is_refused(browser: Browser, db: Session) -> No
     assert response.status_code == 400
     assert "The form has expired" in response.get_data(as_text=True)
     assert browser.get("/dashboard").status_code == 302
-    forged = browser.post("/login", {"email": user.email, "password": "correct-horse-42", "csrf_token": "forged"})
+    forged = browser.post(
+        "/login", {"email": user.email, "password": "correct-horse-42", "csrf_token": "forged"}
+    )
     assert forged.status_code == 400
 
 
@@ -99,8 +103,16 @@ def test_500_page_rolls_back_and_is_translated(database_url: str) -> None:
 
     def explode() -> str:
         session = get_session()
-        session.add(User(email="ghost@example.uz", password_hash="x", first_name="G", last_name="H",
-                         role=Role.STUDENT, locale="en"))
+        session.add(
+            User(
+                email="ghost@example.uz",
+                password_hash="x",
+                first_name="G",
+                last_name="H",
+                role=Role.STUDENT,
+                locale="en",
+            )
+        )
         session.flush()
         raise RuntimeError("boom")
 
@@ -111,7 +123,10 @@ def test_500_page_rolls_back_and_is_translated(database_url: str) -> None:
     with database(app).engine.connect() as connection:
         from sqlalchemy import text
 
-        assert connection.execute(text("SELECT count(*) FROM users WHERE email = 'ghost@example.uz'")).scalar() == 0
+        assert (
+            connection.execute(text("SELECT count(*) FROM users WHERE email = 'ghost@example.uz'")).scalar()
+            == 0
+        )
 
 
 def test_home_page_is_light(browser: Browser) -> None:

@@ -23,9 +23,16 @@ CATALOGUES = ROOT / "academy" / "translations"
 
 @pytest.mark.parametrize(
     ("accept", "lang", "phrase"),
-    [("uz", "uz", "Kirish"), ("ru-RU,ru;q=0.9", "ru", "Войти"), ("en-GB", "en", "Sign in"), ("de", "uz", "Kirish")],
+    [
+        ("uz", "uz", "Kirish"),
+        ("ru-RU,ru;q=0.9", "ru", "Войти"),
+        ("en-GB", "en", "Sign in"),
+        ("de", "uz", "Kirish"),
+    ],
 )
-def test_accept_language_picks_the_page_language(browser: Browser, accept: str, lang: str, phrase: str) -> None:
+def test_accept_language_picks_the_page_language(
+    browser: Browser, accept: str, lang: str, phrase: str
+) -> None:
     body = browser.get("/login", headers={"Accept-Language": accept}).get_data(as_text=True)
     assert f'<html lang="{lang}">' in body
     assert phrase in body
@@ -85,7 +92,10 @@ def extracted_messages() -> set[str]:
     keywords = dict(DEFAULT_KEYWORDS, _l=None, lazy_gettext=None)
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=keywords,
+        str(ROOT),
+        method_map,
+        options_map,
+        keywords=keywords,
         directory_filter=lambda d: not any(p in d for p in (".venv", "node_modules", ".git")),
     ):
         found.add(message if isinstance(message, str) else message[0])

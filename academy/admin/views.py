@@ -19,7 +19,7 @@ from academy.auth.views import send_password_link
 from academy.db import get_session
 from academy.employers import services as employer_services
 from academy.employers.models import Company, CompanyStatus
-from academy.pagination import page_number, paginate
+from academy.pagination import Page, page_number, paginate
 from academy.web import region_choices, safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -33,10 +33,15 @@ def users() -> str:
     role_filter = request.args.get("role", "")
     role = Role(role_filter) if role_filter in Role.__members__.values() else None
     query = request.args.get("q", "")[:100]
-    page = paginate(get_session(), auth_services.search_users(get_session(), role, query),
-                    page_number(request.args.get("page")), PER_PAGE)
-    return render_template("admin/users.html", page=page, role=role, query=query, roles=list(Role),
-                           confirm=ConfirmForm())
+    page = paginate(
+        get_session(),
+        auth_services.search_users(get_session(), role, query),
+        page_number(request.args.get("page")),
+        PER_PAGE,
+    )
+    return render_template(
+        "admin/users.html", page=page, role=role, query=query, roles=list(Role), confirm=ConfirmForm()
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -48,9 +53,14 @@ def invite_user() -> str | Response:
     if form.validate_on_submit():
         try:
             user, raw = auth_services.invite_user(
-                db, role=Role(form.role.data), email=form.email.data or "",
-                first_name=form.first_name.data or "", last_name=form.last_name.data or "",
-                region_code=form.region.data or None, locale=form.locale.data or "uz", ttl=INVITATION_TTL,
+                db,
+                role=Role(form.role.data),
+                email=form.email.data or "",
+                first_name=form.first_name.data or "",
+                last_name=form.last_name.data or "",
+                region_code=form.region.data or None,
+                locale=form.locale.data or "uz",
+                ttl=INVITATION_TTL,
             )
         except auth_services.EmailTaken as error:
             db.rollback()
@@ -104,12 +114,21 @@ def _set_active(user_id: int, active: bool) -> Response:
 def companies() -> str:
     status_filter = request.args.get("status", CompanyStatus.PENDING.value)
     status = CompanyStatus(status_filter) if status_filter in CompanyStatus.__members__.values() else None
-    stmt = select(Company).options(selectinload(Company.members)).order_by(Company.created_at.desc(), Company.id.desc())
+    stmt = (
+        select(Company)
+        .options(selectinload(Company.members))
+        .order_by(Company.created_at.desc(), Company.id.desc())
+    )
     if status is not None:
         stmt = stmt.where(Company.status == status)
-    page = paginate(get_session(), stmt, page_number(request.args.get("page")), PER_PAGE)
-    return render_template("admin/companies.html", page=page, status=status, statuses=list(CompanyStatus),
-                           form=CompanyDecisionForm())
+    page: Page[Company] = paginate(get_session(), stmt, page_number(request.args.get("page")), PER_PAGE)
+    return render_template(
+        "admin/companies.html",
+        page=page,
+        status=status,
+        statuses=list(CompanyStatus),
+        form=CompanyDecisionForm(),
+    )
 
 
 @bp.route("/companies/<int:company_id>/<any(approve, reject):decision>", methods=["POST"])

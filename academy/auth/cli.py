@@ -18,18 +18,38 @@ from academy.errors import DomainError
 @click.option("--email", required=True, help="E-mail address; it is also the login.")
 @click.option("--first-name", required=True)
 @click.option("--last-name", required=True)
-@click.option("--region", "region_code", default=None, help="ISO 3166-2 code such as UZ-SA (students need one).")
+@click.option(
+    "--region", "region_code", default=None, help="ISO 3166-2 code such as UZ-SA (students need one)."
+)
 @click.option("--locale", type=click.Choice(["uz", "ru", "en"]), default="uz", show_default=True)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Asked for interactively when not given.")
-def create_user_command(role: str, email: str, first_name: str, last_name: str, region_code: str | None,
-                        locale: str, password: str) -> None:
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for interactively when not given.",
+)
+def create_user_command(
+    role: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    region_code: str | None,
+    locale: str,
+    password: str,
+) -> None:
     """Create an account of any role (typically the first administrator)."""
     session = get_session()
     try:
         user = services.create_user(
-            session, role=Role(role), email=email, password=password, first_name=first_name,
-            last_name=last_name, region_code=region_code, locale=locale,
+            session,
+            role=Role(role),
+            email=email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            region_code=region_code,
+            locale=locale,
         )
     except DomainError as error:
         session.rollback()

@@ -46,8 +46,13 @@ class User(Base):
     last_name: Mapped[str] = mapped_column(String(80))
     phone: Mapped[str | None] = mapped_column(String(20))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e],
-             validate_strings=True)
+        Enum(
+            Role,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+        )
     )
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     locale: Mapped[str] = mapped_column(String(5), default="uz")

@@ -25,8 +25,20 @@ log = logging.getLogger(__name__)
 LOCALES = ("uz", "ru", "en")
 PASSWORD_MIN_LENGTH = 10
 _COMMON_PASSWORDS = frozenset(
-    {"1234567890", "12345678910", "qwertyuiop", "password123", "parol12345", "0123456789",
-     "1111111111", "abcdefghij", "qwerty1234", "1q2w3e4r5t", "password12", "uzbekistan"}
+    {
+        "1234567890",
+        "12345678910",
+        "qwertyuiop",
+        "password123",
+        "parol12345",
+        "0123456789",
+        "1111111111",
+        "abcdefghij",
+        "qwerty1234",
+        "1q2w3e4r5t",
+        "password12",
+        "uzbekistan",
+    }
 )
 
 
@@ -144,8 +156,15 @@ def register_student(
     if session.get(Region, region_code) is None:
         raise UnknownRegion()
     return create_user(
-        session, role=Role.STUDENT, email=email, password=password, first_name=first_name,
-        last_name=last_name, phone=phone, region_code=region_code, locale=locale,
+        session,
+        role=Role.STUDENT,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        region_code=region_code,
+        locale=locale,
     )
 
 
@@ -197,8 +216,9 @@ def request_password_reset(
 def _issue_token(session: Session, user: User, ttl: timedelta, now: datetime | None = None) -> str:
     now = now or utcnow()
     raw = secrets.token_urlsafe(32)
-    session.add(PasswordResetToken(user_id=user.id, token_hash=_token_hash(raw), created_at=now,
-                                   expires_at=now + ttl))
+    session.add(
+        PasswordResetToken(user_id=user.id, token_hash=_token_hash(raw), created_at=now, expires_at=now + ttl)
+    )
     session.flush()
     return raw
 
@@ -216,15 +236,23 @@ def invite_user(
 ) -> tuple[User, str]:
     """An account whose owner sets the password through the returned single-use secret."""
     user = create_user(
-        session, role=role, email=email, password="", first_name=first_name, last_name=last_name,
-        region_code=region_code, locale=locale,
+        session,
+        role=role,
+        email=email,
+        password="",
+        first_name=first_name,
+        last_name=last_name,
+        region_code=region_code,
+        locale=locale,
         password_hash=passwords.hash_password(secrets.token_urlsafe(32)),  # unusable until set
     )
     return user, _issue_token(session, user, ttl)
 
 
 def _usable_token(session: Session, raw: str, now: datetime) -> PasswordResetToken:
-    token = session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(raw)))
+    token = session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(raw))
+    )
     if token is None or token.used_at is not None or token.expires_at <= now or not token.user.active:
         raise InvalidResetToken()
     return token
@@ -278,7 +306,7 @@ def set_locale(session: Session, user: User, locale: str) -> None:
         session.flush()
 
 
-def search_users(session: Session, role: Role | None = None, text: str = "") -> Select[tuple[User]]:
+def search_users(session: Session, role: Role | None = None, text: str = "") -> Select[User]:
     """Accounts matching a role and a piece of name or e-mail, newest first (a statement to page)."""
     stmt = select(User).options(joinedload(User.region), joinedload(User.company))
     if role is not None:
@@ -286,8 +314,12 @@ def search_users(session: Session, role: Role | None = None, text: str = "") -> 
     text = text.strip().lower()
     if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(User.email.like(like, escape="\\"),
-                              func.lower(User.first_name + " " + User.last_name).like(like, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                User.email.like(like, escape="\\"),
+                func.lower(User.first_name + " " + User.last_name).like(like, escape="\\"),
+            )
+        )
     return stmt.order_by(User.created_at.desc(), User.id.desc())
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -13,8 +12,13 @@ from werkzeug.wrappers import Response
 
 from academy import access
 from academy.auth import services
-from academy.auth.forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm,
-                                StudentRegistrationForm)
+from academy.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    StudentRegistrationForm,
+)
 from academy.auth.models import User
 from academy.db import get_session
 from academy.errors import DomainError
@@ -43,11 +47,21 @@ def start_session(user: User, remember: bool = False) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @access.public
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=client_address,
-               methods=["POST"], deduct_when=_login_failed, scope="login-address")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
-               methods=["POST"], deduct_when=_login_failed, scope="login-account")
-def login() -> str | Response:
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    key_func=client_address,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-address",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-account",
+)
+def login() -> str | tuple[str, int] | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
@@ -89,9 +103,14 @@ def register() -> str | Response:
     if form.validate_on_submit():
         try:
             user = services.register_student(
-                db, email=form.email.data or "", password=form.password.data or "",
-                first_name=form.first_name.data or "", last_name=form.last_name.data or "",
-                phone=form.phone.data, region_code=form.region.data or "", locale=form.locale.data or "uz",
+                db,
+                email=form.email.data or "",
+                password=form.password.data or "",
+                first_name=form.first_name.data or "",
+                last_name=form.last_name.data or "",
+                phone=form.phone.data,
+                region_code=form.region.data or "",
+                locale=form.locale.data or "uz",
             )
         except services.EmailTaken as error:
             db.rollback()
@@ -139,20 +158,30 @@ def send_password_link(user: User, raw_token: str, invitation: bool = False) -> 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @access.public
-@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_ADDRESS"], methods=["POST"],
-               key_func=client_address, scope="forgot-password")
+@limiter.limit(
+    lambda: current_app.config["RESET_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    key_func=client_address,
+    scope="forgot-password",
+)
 def forgot_password() -> str | Response:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         db = get_session()
-        found = services.request_password_reset(db, form.email.data or "",
-                                                current_app.config["PASSWORD_RESET_TTL"])
+        found = services.request_password_reset(
+            db, form.email.data or "", current_app.config["PASSWORD_RESET_TTL"]
+        )
         db.commit()
         if found is not None:
             send_password_link(*found)
         # The same answer whether or not the account exists.
-        flash(_("If an account uses that e-mail, a link to set a new password is on its way. "
-                "It works once, within an hour."), "info")
+        flash(
+            _(
+                "If an account uses that e-mail, a link to set a new password is on its way. "
+                "It works once, within an hour."
+            ),
+            "info",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 
@@ -160,7 +189,7 @@ def forgot_password() -> str | Response:
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @access.public
 @limiter.limit("30 per hour", key_func=client_address, scope="reset-password")
-def reset_password(token: str) -> str | Response:
+def reset_password(token: str) -> str | tuple[str, int] | Response:
     db = get_session()
     try:
         user = services.check_reset_token(db, token)

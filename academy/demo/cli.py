@@ -13,8 +13,13 @@ from academy.demo.services import DatabaseNotEmpty, load_demo
 @click.command("demo-data")
 @with_appcontext
 @click.option("--reset", is_flag=True, help="Replace the data in a database that is not empty.")
-@click.option("--scale", type=click.IntRange(0, 1_000_000), default=300, show_default=True,
-              help="Number of students to create (besides the demo student).")
+@click.option(
+    "--scale",
+    type=click.IntRange(0, 1_000_000),
+    default=300,
+    show_default=True,
+    help="Number of students to create (besides the demo student).",
+)
 @click.option("--seed", type=int, default=2026, show_default=True, help="Random seed, for repeatable data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing, successfully, when the database has data.")
 def demo_data_command(reset: bool, scale: int, seed: int, if_empty: bool) -> None:

@@ -24,13 +24,67 @@ DEMO_DOMAIN = "demo.academy.uz"
 # Tables whose rows every install gets from migrations: a reset keeps them.
 MIGRATION_DATA_TABLES = frozenset({"regions"})
 
-MALE_NAMES = ["Aziz", "Bekzod", "Doniyor", "Eldor", "Farrux", "Jasur", "Javohir", "Otabek", "Sardor",
-              "Shoxrux", "Sherzod", "Timur", "Ulugʻbek", "Jamshid", "Diyor", "Abdulla", "Islom", "Murod"]
-FEMALE_NAMES = ["Dilnoza", "Gulnora", "Madina", "Malika", "Nigora", "Nilufar", "Sevara", "Shahnoza",
-                "Zarina", "Kamola", "Feruza", "Mohira", "Oʻgʻiloy", "Durdona", "Laylo", "Sabina", "Yulduz"]
-SURNAMES = ["Abdullayev", "Karimov", "Rahimov", "Tursunov", "Yusupov", "Xolmatov", "Ergashev", "Nazarov",
-            "Qodirov", "Ismoilov", "Mirzayev", "Sobirov", "Toshmatov", "Usmonov", "Gʻofurov", "Oʻrinov",
-            "Saidov", "Hamidov", "Aliyev", "Jurayev"]
+MALE_NAMES = [
+    "Aziz",
+    "Bekzod",
+    "Doniyor",
+    "Eldor",
+    "Farrux",
+    "Jasur",
+    "Javohir",
+    "Otabek",
+    "Sardor",
+    "Shoxrux",
+    "Sherzod",
+    "Timur",
+    "Ulugʻbek",
+    "Jamshid",
+    "Diyor",
+    "Abdulla",
+    "Islom",
+    "Murod",
+]
+FEMALE_NAMES = [
+    "Dilnoza",
+    "Gulnora",
+    "Madina",
+    "Malika",
+    "Nigora",
+    "Nilufar",
+    "Sevara",
+    "Shahnoza",
+    "Zarina",
+    "Kamola",
+    "Feruza",
+    "Mohira",
+    "Oʻgʻiloy",
+    "Durdona",
+    "Laylo",
+    "Sabina",
+    "Yulduz",
+]
+SURNAMES = [
+    "Abdullayev",
+    "Karimov",
+    "Rahimov",
+    "Tursunov",
+    "Yusupov",
+    "Xolmatov",
+    "Ergashev",
+    "Nazarov",
+    "Qodirov",
+    "Ismoilov",
+    "Mirzayev",
+    "Sobirov",
+    "Toshmatov",
+    "Usmonov",
+    "Gʻofurov",
+    "Oʻrinov",
+    "Saidov",
+    "Hamidov",
+    "Aliyev",
+    "Jurayev",
+]
 COMPANIES = [
     ("Samarqand Outsourcing Hub", "UZ-SA", CompanyStatus.APPROVED),
     ("Tashkent Contact Centre Services", "UZ-TK", CompanyStatus.APPROVED),
@@ -44,8 +98,22 @@ COMPANIES = [
     ("Karshi HR Outsourcing", "UZ-QA", CompanyStatus.REJECTED),
 ]
 # Rough share of the country's young people, so that the demo's regions look plausible.
-REGION_WEIGHTS = {"UZ-TK": 9, "UZ-TO": 9, "UZ-SA": 12, "UZ-FA": 12, "UZ-AN": 10, "UZ-NG": 9, "UZ-QA": 10,
-                  "UZ-SU": 8, "UZ-BU": 6, "UZ-XO": 6, "UZ-QR": 6, "UZ-JI": 4, "UZ-NW": 3, "UZ-SI": 3}
+REGION_WEIGHTS = {
+    "UZ-TK": 9,
+    "UZ-TO": 9,
+    "UZ-SA": 12,
+    "UZ-FA": 12,
+    "UZ-AN": 10,
+    "UZ-NG": 9,
+    "UZ-QA": 10,
+    "UZ-SU": 8,
+    "UZ-BU": 6,
+    "UZ-XO": 6,
+    "UZ-QR": 6,
+    "UZ-JI": 4,
+    "UZ-NW": 3,
+    "UZ-SI": 3,
+}
 
 
 class DatabaseNotEmpty(DomainError):
@@ -89,46 +157,97 @@ def load_demo(session: Session, students: int = 300, seed: int = 2026, replace: 
     weights = [REGION_WEIGHTS.get(code, 1) for code in region_codes]
 
     companies = [
-        Company(name=f"{name} LLC", tax_id=f"{300_000_001 + i:09d}", region_code=region,
-                website=f"https://company{i + 1}.example.uz", status=status,
-                decided_at=None if status is CompanyStatus.PENDING else now,
-                created_at=now - timedelta(days=60 - i))
+        Company(
+            name=f"{name} LLC",
+            tax_id=f"{300_000_001 + i:09d}",
+            region_code=region,
+            website=f"https://company{i + 1}.example.uz",
+            status=status,
+            decided_at=None if status is CompanyStatus.PENDING else now,
+            created_at=now - timedelta(days=60 - i),
+        )
         for i, (name, region, status) in enumerate(COMPANIES)
     ]
     session.add_all(companies)
     session.flush()
 
-    def account(role: Role, email: str, first: str, last: str, region: str | None, **extra: object) -> dict[str, object]:
-        return {"role": role, "email": email, "password_hash": password_hash, "first_name": first,
-                "last_name": last, "region_code": region, "locale": extra.pop("locale", "uz"),
-                "active": True, "session_token": new_session_token(), "created_at": extra.pop("created_at", now),
-                "phone": None, "company_id": None, **extra}
+    def account(
+        role: Role, email: str, first: str, last: str, region: str | None, **extra: object
+    ) -> dict[str, object]:
+        return {
+            "role": role,
+            "email": email,
+            "password_hash": password_hash,
+            "first_name": first,
+            "last_name": last,
+            "region_code": region,
+            "locale": extra.pop("locale", "uz"),
+            "active": True,
+            "session_token": new_session_token(),
+            "created_at": extra.pop("created_at", now),
+            "phone": None,
+            "company_id": None,
+            **extra,
+        }
 
     rows = [
         account(Role.ADMIN, f"admin@{DEMO_DOMAIN}", "Nodira", "Azimova", "UZ-TK", locale="en"),
         account(Role.INSTRUCTOR, f"instructor@{DEMO_DOMAIN}", "Rustam", "Qosimov", "UZ-SA", locale="ru"),
-        account(Role.STUDENT, f"student@{DEMO_DOMAIN}", "Dilnoza", "Yusupova", "UZ-SA", phone="+998901234567"),
-        account(Role.EMPLOYER, f"employer@{DEMO_DOMAIN}", "Anvar", "Mahmudov", "UZ-SA", locale="en",
-                company_id=companies[0].id),
+        account(
+            Role.STUDENT, f"student@{DEMO_DOMAIN}", "Dilnoza", "Yusupova", "UZ-SA", phone="+998901234567"
+        ),
+        account(
+            Role.EMPLOYER,
+            f"employer@{DEMO_DOMAIN}",
+            "Anvar",
+            "Mahmudov",
+            "UZ-SA",
+            locale="en",
+            company_id=companies[0].id,
+        ),
     ]
     for i, code in enumerate(region_codes):
         first, last = _person(rng)
-        rows.append(account(Role.INSTRUCTOR, f"instructor{i + 1}@{DEMO_DOMAIN}", first, last, code,
-                            locale=rng.choice(["uz", "ru"])))
+        rows.append(
+            account(
+                Role.INSTRUCTOR,
+                f"instructor{i + 1}@{DEMO_DOMAIN}",
+                first,
+                last,
+                code,
+                locale=rng.choice(["uz", "ru"]),
+            )
+        )
     for i, company in enumerate(companies[1:], start=1):
         first, last = _person(rng)
-        rows.append(account(Role.EMPLOYER, f"hr{i}@{DEMO_DOMAIN}", first, last, company.region_code,
-                            locale=rng.choice(["uz", "ru", "en"]), company_id=company.id))
+        rows.append(
+            account(
+                Role.EMPLOYER,
+                f"hr{i}@{DEMO_DOMAIN}",
+                first,
+                last,
+                company.region_code,
+                locale=rng.choice(["uz", "ru", "en"]),
+                company_id=company.id,
+            )
+        )
     for i in range(students):
         first, last = _person(rng)
-        rows.append(account(
-            Role.STUDENT, f"student{i + 1}@{DEMO_DOMAIN}", first, last, rng.choices(region_codes, weights)[0],
-            locale=rng.choices(["uz", "ru", "en"], [6, 3, 1])[0],
-            phone=f"+99890{rng.randrange(10**7):07d}" if rng.random() < 0.7 else None,
-            active=rng.random() > 0.02, created_at=now - timedelta(days=rng.randrange(365), minutes=i),
-        ))
+        rows.append(
+            account(
+                Role.STUDENT,
+                f"student{i + 1}@{DEMO_DOMAIN}",
+                first,
+                last,
+                rng.choices(region_codes, weights)[0],
+                locale=rng.choices(["uz", "ru", "en"], [6, 3, 1])[0],
+                phone=f"+99890{rng.randrange(10**7):07d}" if rng.random() < 0.7 else None,
+                active=rng.random() > 0.02,
+                created_at=now - timedelta(days=rng.randrange(365), minutes=i),
+            )
+        )
     for start in range(0, len(rows), 1000):
-        session.execute(insert(User), rows[start:start + 1000])
+        session.execute(insert(User), rows[start : start + 1000])
     session.flush()
     summary = DemoSummary(counts={"companies": len(companies), "users": len(rows), "students": students + 1})
     log.info("demo data loaded: %s", summary.counts)

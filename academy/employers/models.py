@@ -31,8 +31,13 @@ class Company(Base):
     website: Mapped[str | None] = mapped_column(String(200))
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     status: Mapped[CompanyStatus] = mapped_column(
-        Enum(CompanyStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e],
-             validate_strings=True),
+        Enum(
+            CompanyStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+        ),
         default=CompanyStatus.PENDING,
         index=True,
     )
@@ -41,9 +46,7 @@ class Company(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    members: Mapped[list[User]] = relationship(
-        back_populates="company", foreign_keys="User.company_id"
-    )
+    members: Mapped[list[User]] = relationship(back_populates="company", foreign_keys="User.company_id")
 
     @property
     def is_approved(self) -> bool:

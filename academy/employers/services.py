@@ -53,19 +53,34 @@ def register_employer(
         raise InvalidTaxId()
     if session.scalar(select(Company.id).where(Company.tax_id == tax_id)) is not None:
         raise CompanyExists()
-    company = Company(name=company_name.strip(), tax_id=tax_id, website=(website or "").strip() or None,
-                      region_code=region_code, status=CompanyStatus.PENDING)
+    company = Company(
+        name=company_name.strip(),
+        tax_id=tax_id,
+        website=(website or "").strip() or None,
+        region_code=region_code,
+        status=CompanyStatus.PENDING,
+    )
     session.add(company)
     session.flush()
     user = create_user(
-        session, role=Role.EMPLOYER, email=email, password=password, first_name=first_name,
-        last_name=last_name, phone=phone, region_code=region_code, locale=locale, company_id=company.id,
+        session,
+        role=Role.EMPLOYER,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        region_code=region_code,
+        locale=locale,
+        company_id=company.id,
     )
     log.info("company %s registered by user %s, pending approval", company.id, user.id)
     return user
 
 
-def decide_company(session: Session, company: Company, approve: bool, by: User, note: str | None = None) -> None:
+def decide_company(
+    session: Session, company: Company, approve: bool, by: User, note: str | None = None
+) -> None:
     """Approve or reject a company. A rejected company may be approved later; an approved one stays."""
     if company.status is CompanyStatus.APPROVED:
         raise CompanyAlreadyDecided()

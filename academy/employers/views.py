@@ -34,11 +34,17 @@ def register() -> str | Response:
     if form.validate_on_submit():
         try:
             user = services.register_employer(
-                db, company_name=form.company_name.data or "", tax_id=form.tax_id.data or "",
-                website=form.website.data, region_code=form.region.data or None,
-                email=form.email.data or "", password=form.password.data or "",
-                first_name=form.first_name.data or "", last_name=form.last_name.data or "",
-                phone=form.phone.data, locale=form.locale.data or "uz",
+                db,
+                company_name=form.company_name.data or "",
+                tax_id=form.tax_id.data or "",
+                website=form.website.data,
+                region_code=form.region.data or None,
+                email=form.email.data or "",
+                password=form.password.data or "",
+                first_name=form.first_name.data or "",
+                last_name=form.last_name.data or "",
+                phone=form.phone.data,
+                locale=form.locale.data or "uz",
             )
         except (services.CompanyExists, services.InvalidTaxId) as error:
             db.rollback()
@@ -52,7 +58,12 @@ def register() -> str | Response:
         else:
             db.commit()
             start_session(user)
-            flash(_("Your company is registered. The academy will review it shortly; "
-                    "you can sign in meanwhile."), "success")
+            flash(
+                _(
+                    "Your company is registered. The academy will review it shortly; "
+                    "you can sign in meanwhile."
+                ),
+                "success",
+            )
             return redirect(url_for("main.dashboard"))
     return render_template("employers/register.html", form=form)

@@ -15,4 +15,4 @@ def students_per_region(session: Session) -> dict[str, int]:
         .where(User.role == Role.STUDENT, User.active.is_(True), User.region_code.is_not(None))
         .group_by(User.region_code)
     ).all()
-    return {code: count for code, count in rows}
+    return {code: count for code, count in rows if code is not None}

@@ -58,8 +58,12 @@ def set_language() -> Response:
     response = make_response(redirect(target))
     if locale in current_app.config["LANGUAGES"]:
         response.set_cookie(
-            current_app.config["LANGUAGE_COOKIE"], locale, max_age=365 * 24 * 3600, httponly=True,
-            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
+            current_app.config["LANGUAGE_COOKIE"],
+            locale,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
         if current_user.is_authenticated:
             db = get_session()

@@ -34,7 +34,9 @@ def test_users_list_pages(browser: Browser, make: Factory) -> None:
     assert len(re.findall(r"bulk\d\d@", first)) == 25 and len(re.findall(r"bulk\d\d@", second)) == 5
 
 
-def test_users_list_query_count_does_not_grow(browser: Browser, make: Factory, count_queries: QueryCounter) -> None:
+def test_users_list_query_count_does_not_grow(
+    browser: Browser, make: Factory, count_queries: QueryCounter
+) -> None:
     admin = browser.login(Role.ADMIN)
     make.employer()
     browser.get("/admin/users")
@@ -52,8 +54,17 @@ def test_users_list_query_count_does_not_grow(browser: Browser, make: Factory, c
 
 def test_invite_staff_sends_a_set_password_link(browser: Browser, db: Session, mailbox: list[Mail]) -> None:
     browser.login(Role.ADMIN)
-    response = browser.post("/admin/users/new", {"role": "instructor", "first_name": "Olim", "last_name": "Sobirov",
-                                                 "email": "olim@example.uz", "region": "UZ-BU", "locale": "en"})
+    response = browser.post(
+        "/admin/users/new",
+        {
+            "role": "instructor",
+            "first_name": "Olim",
+            "last_name": "Sobirov",
+            "email": "olim@example.uz",
+            "region": "UZ-BU",
+            "locale": "en",
+        },
+    )
     assert response.status_code == 302
     user = db.scalar(select(User).where(User.email == "olim@example.uz"))
     assert user is not None and user.role is Role.INSTRUCTOR and user.region_code == "UZ-BU"
@@ -61,18 +72,25 @@ def test_invite_staff_sends_a_set_password_link(browser: Browser, db: Session, m
     link = re.search(r"http://localhost(/reset-password/\S+)", mailbox[-1].body)
     assert link is not None
     browser.logout()
-    assert browser.post(link.group(1), {"password": "olim-passphrase", "confirm": "olim-passphrase"}).status_code == 302
+    assert (
+        browser.post(link.group(1), {"password": "olim-passphrase", "confirm": "olim-passphrase"}).status_code
+        == 302
+    )
     browser.login(user, password="olim-passphrase")
 
 
 def test_invite_refuses_students_and_duplicates(browser: Browser, make: Factory, mailbox: list[Mail]) -> None:
     make.user(email="taken@example.uz")
     browser.login(Role.ADMIN)
-    bad_role = browser.post("/admin/users/new", {"role": "student", "first_name": "A", "last_name": "B",
-                                                 "email": "new@example.uz", "locale": "en"})
+    bad_role = browser.post(
+        "/admin/users/new",
+        {"role": "student", "first_name": "A", "last_name": "B", "email": "new@example.uz", "locale": "en"},
+    )
     assert bad_role.status_code == 200 and "Not a valid choice" in bad_role.get_data(as_text=True)
-    taken = browser.post("/admin/users/new", {"role": "admin", "first_name": "A", "last_name": "B",
-                                              "email": "TAKEN@example.uz", "locale": "en"})
+    taken = browser.post(
+        "/admin/users/new",
+        {"role": "admin", "first_name": "A", "last_name": "B", "email": "TAKEN@example.uz", "locale": "en"},
+    )
     assert "already exists" in taken.get_data(as_text=True)
     assert mailbox == []
 
@@ -88,8 +106,12 @@ def test_admin_cannot_deactivate_themselves(browser: Browser, db: Session) -> No
 def test_reactivation(browser: Browser, make: Factory, db: Session) -> None:
     user = make.user(active=False)
     browser.login(Role.ADMIN)
-    assert browser.post(f"/admin/users/{user.id}/activate", {"next": "/admin/users?role=student"}).headers[
-        "Location"] == "/admin/users?role=student"
+    assert (
+        browser.post(f"/admin/users/{user.id}/activate", {"next": "/admin/users?role=student"}).headers[
+            "Location"
+        ]
+        == "/admin/users?role=student"
+    )
     db.expire_all()
     assert user.active
     assert browser.post("/admin/users/987654/activate").status_code == 404

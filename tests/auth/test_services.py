@@ -18,8 +18,14 @@ TTL = timedelta(hours=1)
 
 
 def register(db: Session, **overrides: str) -> User:
-    fields = {"email": "Aziza.Karimova@Example.UZ", "password": "a-long-passphrase", "first_name": " Aziza ",
-              "last_name": "Karimova", "region_code": "UZ-FA", "locale": "ru"}
+    fields = {
+        "email": "Aziza.Karimova@Example.UZ",
+        "password": "a-long-passphrase",
+        "first_name": " Aziza ",
+        "last_name": "Karimova",
+        "region_code": "UZ-FA",
+        "locale": "ru",
+    }
     fields.update(overrides)
     return services.register_student(db, **fields)
 
@@ -147,8 +153,14 @@ def test_garbage_reset_token_is_invalid(db: Session) -> None:
 
 
 def test_invited_user_cannot_sign_in_before_setting_a_password(db: Session) -> None:
-    user, raw = services.invite_user(db, role=Role.INSTRUCTOR, email="teacher@example.uz", first_name="Olim",
-                                     last_name="Sobirov", ttl=timedelta(days=7))
+    user, raw = services.invite_user(
+        db,
+        role=Role.INSTRUCTOR,
+        email="teacher@example.uz",
+        first_name="Olim",
+        last_name="Sobirov",
+        ttl=timedelta(days=7),
+    )
     with pytest.raises(services.InvalidCredentials):
         services.authenticate(db, user.email, "")
     services.reset_password(db, raw, "teacher-passphrase")
@@ -171,5 +183,7 @@ def test_search_users_escapes_like_wildcards(db: Session, make: Factory) -> None
     make.user(first_name="Percent", email="a%b@example.uz")
     found = db.scalars(services.search_users(db, None, "%")).all()
     assert [u.email for u in found] == ["a%b@example.uz"]
-    assert [u.first_name for u in db.scalars(services.search_users(db, Role.STUDENT, "ravSHAN")).all()] == ["Ravshan"]
+    assert [u.first_name for u in db.scalars(services.search_users(db, Role.STUDENT, "ravSHAN")).all()] == [
+        "Ravshan"
+    ]
     assert db.scalars(services.search_users(db, Role.ADMIN, "ravshan")).all() == []

@@ -13,8 +13,16 @@ from academy.auth.models import Role, User
 from academy.mail import Mail
 from tests.conftest import PASSWORD, Browser
 
-SIGNUP = {"first_name": "Malika", "last_name": "Rahimova", "email": "malika@example.uz", "phone": "+998 90 123 45 67",
-          "region": "UZ-NG", "locale": "uz", "password": "my-secret-pass", "confirm": "my-secret-pass"}
+SIGNUP = {
+    "first_name": "Malika",
+    "last_name": "Rahimova",
+    "email": "malika@example.uz",
+    "phone": "+998 90 123 45 67",
+    "region": "UZ-NG",
+    "locale": "uz",
+    "password": "my-secret-pass",
+    "confirm": "my-secret-pass",
+}
 
 
 def session_cookie(browser: Browser) -> str | None:
@@ -100,13 +108,21 @@ def test_register_creates_a_student_and_signs_in(browser: Browser, db: Session) 
     response = browser.post("/register", SIGNUP)
     assert response.status_code == 302
     user = db.scalar(select(User).where(User.email == "malika@example.uz"))
-    assert user is not None and user.role is Role.STUDENT and user.region_code == "UZ-NG" and user.locale == "uz"
+    assert (
+        user is not None and user.role is Role.STUDENT and user.region_code == "UZ-NG" and user.locale == "uz"
+    )
     assert browser.get("/dashboard").status_code == 200
 
 
 def test_register_with_bad_input_re_renders_and_writes_nothing(browser: Browser, db: Session) -> None:
-    bad = dict(SIGNUP, email="not-an-email", confirm="different-pass", region="UZ-XX", password="short",
-               phone="call me")
+    bad = dict(
+        SIGNUP,
+        email="not-an-email",
+        confirm="different-pass",
+        region="UZ-XX",
+        password="short",
+        phone="call me",
+    )
     response = browser.post("/register", bad)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -164,17 +180,24 @@ def test_forgot_password_answers_the_same_for_unknown_email(browser: Browser, ma
 
 def test_reset_with_a_bad_token_is_404(browser: Browser) -> None:
     assert browser.get("/reset-password/nonsense").status_code == 404
-    assert browser.post("/reset-password/nonsense", {"password": "x" * 12, "confirm": "x" * 12}).status_code == 404
+    assert (
+        browser.post("/reset-password/nonsense", {"password": "x" * 12, "confirm": "x" * 12}).status_code
+        == 404
+    )
 
 
 def test_change_password_signs_out_other_devices(app: Flask, browser: Browser, db: Session) -> None:
     user = browser.login()
     other_device = Browser(app.test_client(), browser.make, db)
     other_device.login(user)
-    wrong = browser.post("/account", {"current": "nope-nope-nope", "password": "new-passphrase-2",
-                                      "confirm": "new-passphrase-2"})
+    wrong = browser.post(
+        "/account",
+        {"current": "nope-nope-nope", "password": "new-passphrase-2", "confirm": "new-passphrase-2"},
+    )
     assert "The current password is not correct." in wrong.get_data(as_text=True)
-    ok = browser.post("/account", {"current": PASSWORD, "password": "new-passphrase-2", "confirm": "new-passphrase-2"})
+    ok = browser.post(
+        "/account", {"current": PASSWORD, "password": "new-passphrase-2", "confirm": "new-passphrase-2"}
+    )
     assert ok.status_code == 302
     assert browser.get("/dashboard").status_code == 200  # this device stays signed in
     assert other_device.get("/dashboard").status_code == 302  # the other one is out

@@ -49,7 +49,9 @@ def test_demo_data_refuses_a_database_with_accounts(db: Session) -> None:
 @pytest.mark.parametrize("role", ["admin", "instructor", "student", "employer"])
 def test_demo_accounts_can_sign_in(browser: Browser, db: Session, role: str) -> None:
     services.load_demo(db, students=3)
-    response = browser.post("/login", {"email": f"{role}@demo.academy.uz", "password": services.DEMO_PASSWORD})
+    response = browser.post(
+        "/login", {"email": f"{role}@demo.academy.uz", "password": services.DEMO_PASSWORD}
+    )
     assert response.status_code == 302
     assert browser.get("/dashboard").status_code == 200
 
@@ -63,17 +65,63 @@ def test_cli_demo_data_and_create_user(app: Flask, db: Session) -> None:
     assert again.exit_code != 0 and "--reset" in again.output
     assert runner.invoke(args=["demo-data", "--if-empty"]).exit_code == 0
 
-    created = runner.invoke(args=["create-user", "--role", "admin", "--email", "Boss@Academy.uz", "--first-name", "Bosh",
-                                  "--last-name", "Admin", "--password", "admin-passphrase"])
+    created = runner.invoke(
+        args=[
+            "create-user",
+            "--role",
+            "admin",
+            "--email",
+            "Boss@Academy.uz",
+            "--first-name",
+            "Bosh",
+            "--last-name",
+            "Admin",
+            "--password",
+            "admin-passphrase",
+        ]
+    )
     assert created.exit_code == 0, created.output
     assert db.scalar(select(User.role).where(User.email == "boss@academy.uz")) is Role.ADMIN
-    weak = runner.invoke(args=["create-user", "--role", "admin", "--email", "weak@academy.uz", "--first-name", "W",
-                               "--last-name", "K", "--password", "short"])
+    weak = runner.invoke(
+        args=[
+            "create-user",
+            "--role",
+            "admin",
+            "--email",
+            "weak@academy.uz",
+            "--first-name",
+            "W",
+            "--last-name",
+            "K",
+            "--password",
+            "short",
+        ]
+    )
     assert weak.exit_code != 0 and "10" in weak.output  # the password rule, in the default language
-    bad_region = runner.invoke(args=["create-user", "--role", "student", "--email", "s@academy.uz", "--first-name", "S",
-                                     "--last-name", "T", "--region", "UZ-ZZ", "--password", "student-passphrase"])
+    bad_region = runner.invoke(
+        args=[
+            "create-user",
+            "--role",
+            "student",
+            "--email",
+            "s@academy.uz",
+            "--first-name",
+            "S",
+            "--last-name",
+            "T",
+            "--region",
+            "UZ-ZZ",
+            "--password",
+            "student-passphrase",
+        ]
+    )
     assert bad_region.exit_code != 0 and bad_region.output.startswith("Error:")
-    assert db.scalar(select(func.count()).select_from(User).where(User.email.in_(["weak@academy.uz", "s@academy.uz"]))) == 0
+    assert (
+        db.scalar(
+            select(func.count()).select_from(User).where(User.email.in_(["weak@academy.uz", "s@academy.uz"]))
+        )
+        == 0
+    )
 
 
 def test_cli_help_describes_the_commands(app: Flask) -> None:

@@ -11,9 +11,19 @@ from academy.employers import services
 from academy.employers.models import Company, CompanyStatus
 from tests.conftest import Browser, Factory
 
-FORM = {"company_name": "Andijan QA Studio", "tax_id": "301234567", "website": "https://qa.example.uz",
-        "region": "UZ-AN", "first_name": "Anvar", "last_name": "Mahmudov", "email": "hr@qa.example.uz",
-        "phone": "", "locale": "en", "password": "hiring-passphrase", "confirm": "hiring-passphrase"}
+FORM = {
+    "company_name": "Andijan QA Studio",
+    "tax_id": "301234567",
+    "website": "https://qa.example.uz",
+    "region": "UZ-AN",
+    "first_name": "Anvar",
+    "last_name": "Mahmudov",
+    "email": "hr@qa.example.uz",
+    "phone": "",
+    "locale": "en",
+    "password": "hiring-passphrase",
+    "confirm": "hiring-passphrase",
+}
 
 
 def count(db: Session, model: type) -> int:
@@ -23,8 +33,15 @@ def count(db: Session, model: type) -> int:
 @pytest.mark.usefixtures("app_ctx")
 def test_register_employer_creates_a_pending_company(db: Session) -> None:
     user = services.register_employer(
-        db, company_name=" Silk Road Data Labs ", tax_id="305555555", website=None, region_code="UZ-TK",
-        email="boss@silkroad.uz", password="hiring-passphrase", first_name="Dilshod", last_name="Aliyev",
+        db,
+        company_name=" Silk Road Data Labs ",
+        tax_id="305555555",
+        website=None,
+        region_code="UZ-TK",
+        email="boss@silkroad.uz",
+        password="hiring-passphrase",
+        first_name="Dilshod",
+        last_name="Aliyev",
         locale="ru",
     )
     assert user.role is Role.EMPLOYER and user.company is not None
@@ -35,9 +52,18 @@ def test_register_employer_creates_a_pending_company(db: Session) -> None:
 @pytest.mark.parametrize("tax_id", ["12345678", "1234567890", "12345678a", ""])
 def test_tax_id_must_be_nine_digits(db: Session, tax_id: str) -> None:
     with pytest.raises(services.InvalidTaxId):
-        services.register_employer(db, company_name="X", tax_id=tax_id, website=None, region_code=None,
-                                   email="a@b.uz", password="hiring-passphrase", first_name="A", last_name="B",
-                                   locale="en")
+        services.register_employer(
+            db,
+            company_name="X",
+            tax_id=tax_id,
+            website=None,
+            region_code=None,
+            email="a@b.uz",
+            password="hiring-passphrase",
+            first_name="A",
+            last_name="B",
+            locale="en",
+        )
 
 
 @pytest.mark.usefixtures("app_ctx")
@@ -69,23 +95,31 @@ def test_bad_employer_form_writes_nothing(browser: Browser, db: Session) -> None
     assert count(db, Company) == 0 and count(db, User) == 0
 
 
-def test_duplicate_tax_id_or_email_rolls_back_the_company(browser: Browser, db: Session, make: Factory) -> None:
+def test_duplicate_tax_id_or_email_rolls_back_the_company(
+    browser: Browser, db: Session, make: Factory
+) -> None:
     make.company(tax_id="301234567")
     body = browser.post("/employers/register", FORM).get_data(as_text=True)
     assert "already registered" in body
     make.user(email="taken@qa.example.uz")
-    body = browser.post("/employers/register", dict(FORM, tax_id="309999999", email="taken@qa.example.uz")).get_data(
-        as_text=True)
+    body = browser.post(
+        "/employers/register", dict(FORM, tax_id="309999999", email="taken@qa.example.uz")
+    ).get_data(as_text=True)
     assert "already exists" in body
     assert count(db, Company) == 1  # the one made above, nothing half-written
 
 
-def test_admin_approves_a_company_and_the_employer_sees_it(browser: Browser, db: Session, make: Factory) -> None:
+def test_admin_approves_a_company_and_the_employer_sees_it(
+    browser: Browser, db: Session, make: Factory
+) -> None:
     employer = make.employer(CompanyStatus.PENDING)
     browser.login(Role.ADMIN)
     listing = browser.get("/admin/companies").get_data(as_text=True)
     assert employer.company is not None and employer.company.name in listing and employer.email in listing
-    assert browser.post(f"/admin/companies/{employer.company_id}/approve", {"note": "Checked"}).status_code == 302
+    assert (
+        browser.post(f"/admin/companies/{employer.company_id}/approve", {"note": "Checked"}).status_code
+        == 302
+    )
     db.expire_all()
     assert employer.company.status is CompanyStatus.APPROVED
     assert browser.post(f"/admin/companies/{employer.company_id}/reject").status_code == 409
