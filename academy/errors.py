@@ -17,6 +17,7 @@ class DomainError(Exception):
 
     message: object = _l("This action is not allowed.")
     status = 400
+    field: str | None = None  # the form field the error belongs to, when it comes from one
 
     def __init__(self, message: object | None = None) -> None:
         if message is not None:

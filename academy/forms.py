@@ -10,8 +10,25 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Regexp
 
 from academy.auth.services import password_problem
+from academy.errors import DomainError
 
 PHONE = Regexp(r"^\+?[0-9 ()-]{9,20}$", message=_l("Enter a phone number such as +998 90 123 45 67."))
+
+
+def show_error(form: Form, error: DomainError) -> None:
+    """Put a service's error on the field it concerns, or above the form."""
+    message = str(error.message)
+    if error.field and error.field in form:
+        form[error.field].errors = [message]
+    else:
+        form.form_errors.append(message)
+
+
+def person_data(form: Form) -> dict[str, Any]:
+    """The personal details of a registration form, as the account services take them."""
+    return {
+        name: form[name].data for name in ("email", "password", "first_name", "last_name", "phone", "locale")
+    }
 
 
 def choices(labels: dict[str, Any]) -> list[SelectChoice]:

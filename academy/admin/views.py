@@ -19,6 +19,8 @@ from academy.auth.views import send_password_link
 from academy.db import get_session
 from academy.employers import services as employer_services
 from academy.employers.models import Company, CompanyStatus
+from academy.errors import DomainError
+from academy.forms import show_error
 from academy.pagination import Page, page_number, paginate
 from academy.web import region_choices, safe_next
 
@@ -62,12 +64,9 @@ def invite_user() -> str | Response:
                 locale=form.locale.data or "uz",
                 ttl=INVITATION_TTL,
             )
-        except auth_services.EmailTaken as error:
+        except DomainError as error:
             db.rollback()
-            form.email.errors = [str(error.message)]
-        except auth_services.UnknownRegion as error:
-            db.rollback()
-            form.region.errors = [str(error.message)]
+            show_error(form, error)
         else:
             db.commit()
             send_password_link(user, raw, invitation=True)

@@ -44,6 +44,7 @@ _COMMON_PASSWORDS = frozenset(
 
 class EmailTaken(DomainError):
     message = _l("An account with this e-mail already exists. Sign in or reset your password.")
+    field = "email"
 
 
 class InvalidCredentials(DomainError):
@@ -58,10 +59,11 @@ class AccountInactive(DomainError):
 
 class WrongPassword(DomainError):
     message = _l("The current password is not correct.")
+    field = "current"
 
 
 class WeakPassword(DomainError):
-    pass
+    field = "password"
 
 
 class InvalidResetToken(DomainError):
@@ -70,6 +72,7 @@ class InvalidResetToken(DomainError):
 
 class UnknownRegion(DomainError):
     message = _l("Choose a region from the list.")
+    field = "region"
 
 
 class CannotDeactivateSelf(DomainError):

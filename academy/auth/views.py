@@ -23,6 +23,7 @@ from academy.auth.models import User
 from academy.db import get_session
 from academy.errors import DomainError
 from academy.extensions import client_address, limiter
+from academy.forms import person_data, show_error
 from academy.i18n import current_locale
 from academy.mail import send_mail
 from academy.web import region_choices, safe_next
@@ -102,22 +103,10 @@ def register() -> str | Response:
         form.locale.data = current_locale()
     if form.validate_on_submit():
         try:
-            user = services.register_student(
-                db,
-                email=form.email.data or "",
-                password=form.password.data or "",
-                first_name=form.first_name.data or "",
-                last_name=form.last_name.data or "",
-                phone=form.phone.data,
-                region_code=form.region.data or "",
-                locale=form.locale.data or "uz",
-            )
-        except services.EmailTaken as error:
+            user = services.register_student(db, region_code=form.region.data or "", **person_data(form))
+        except DomainError as error:
             db.rollback()
-            form.email.errors = [str(error.message)]
-        except services.UnknownRegion as error:
-            db.rollback()
-            form.region.errors = [str(error.message)]
+            show_error(form, error)
         else:
             db.commit()
             start_session(user)
@@ -134,10 +123,9 @@ def account() -> str | Response:
         db = get_session()
         try:
             services.change_password(db, current_user, form.current.data or "", form.password.data or "")
-        except services.WrongPassword as error:
-            form.current.errors = [str(error.message)]
-        except services.WeakPassword as error:
-            form.password.errors = [str(error.message)]
+        except DomainError as error:
+            db.rollback()
+            show_error(form, error)
         else:
             db.commit()
             start_session(current_user._get_current_object())  # the old cookies died with the token
@@ -201,8 +189,9 @@ def reset_password(token: str) -> str | tuple[str, int] | Response:
             services.reset_password(db, token, form.password.data or "")
         except services.InvalidResetToken as error:
             return render_template("auth/reset_invalid.html", message=error.message), 404
-        except services.WeakPassword as error:
-            form.password.errors = [str(error.message)]
+        except DomainError as error:
+            db.rollback()
+            show_error(form, error)
         else:
             db.commit()
             logout_user()

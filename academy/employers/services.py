@@ -22,10 +22,12 @@ TAX_ID = re.compile(r"^[0-9]{9}$")
 
 class CompanyExists(DomainError):
     message = _l("A company with this taxpayer number (INN) is already registered.")
+    field = "tax_id"
 
 
 class InvalidTaxId(DomainError):
     message = _l("The taxpayer number (INN) has exactly 9 digits.")
+    field = "tax_id"
 
 
 class CompanyAlreadyDecided(DomainError):

@@ -8,12 +8,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from academy import access
-from academy.auth import services as auth_services
 from academy.auth.views import start_session
 from academy.db import get_session
 from academy.employers import services
 from academy.employers.forms import EmployerRegistrationForm
+from academy.errors import DomainError
 from academy.extensions import client_address, limiter
+from academy.forms import person_data, show_error
 from academy.i18n import current_locale
 from academy.web import region_choices
 
@@ -39,22 +40,11 @@ def register() -> str | Response:
                 tax_id=form.tax_id.data or "",
                 website=form.website.data,
                 region_code=form.region.data or None,
-                email=form.email.data or "",
-                password=form.password.data or "",
-                first_name=form.first_name.data or "",
-                last_name=form.last_name.data or "",
-                phone=form.phone.data,
-                locale=form.locale.data or "uz",
+                **person_data(form),
             )
-        except (services.CompanyExists, services.InvalidTaxId) as error:
+        except DomainError as error:
             db.rollback()
-            form.tax_id.errors = [str(error.message)]
-        except auth_services.EmailTaken as error:
-            db.rollback()
-            form.email.errors = [str(error.message)]
-        except auth_services.UnknownRegion as error:
-            db.rollback()
-            form.region.errors = [str(error.message)]
+            show_error(form, error)
         else:
             db.commit()
             start_session(user)
