@@ -88,7 +88,8 @@ class BaseConfig:
     MAIL_DEFAULT_SENDER = "Academy <no-reply@academy.uz>"
     MAIL_BACKEND = "smtp"
 
-    PAGE_SIZE = 25
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted.
+    TRUSTED_PROXIES = 0
 
     @classmethod
     def validate(cls, config: dict[str, Any]) -> None:
@@ -149,6 +150,8 @@ def from_environment() -> dict[str, Any]:
         value = _env(name)
         if value is not None:
             settings[name] = value
+    if _env("TRUSTED_PROXIES"):
+        settings["TRUSTED_PROXIES"] = int(_env("TRUSTED_PROXIES") or 0)
     if _env("MAIL_PORT"):
         settings["MAIL_PORT"] = int(_env("MAIL_PORT") or 0)
     if _env("MAIL_USE_TLS") is not None:

@@ -142,3 +142,23 @@ def test_home_page_is_light(browser: Browser) -> None:
         total += len(response.get_data())
     assert total < 100 * 1024
     assert "http://" not in body.replace("http://www.w3.org", "") and "https://" not in body
+
+
+def test_client_address_comes_from_the_trusted_proxy_only(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    app = create_app({"ENV_NAME": "production"})
+    seen: list[str | None] = []
+
+    def address() -> str:
+        from flask import request
+
+        seen.append(request.remote_addr)
+        return "ok"
+
+    app.add_url_rule("/address", "address", access.public(address))
+    app.test_client().get("/address", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert seen == ["203.0.113.7"]
