@@ -35,6 +35,9 @@ class BaseConfig:
     SECRET_KEY: str | None = None
     DATABASE_URL = f"sqlite:///{INSTANCE / 'academy.db'}"
     SQL_ECHO = False
+    # Connections each worker process keeps open to PostgreSQL, and how many more it may open at peaks.
+    DATABASE_POOL_SIZE = 5
+    DATABASE_MAX_OVERFLOW = 10
     REDIS_URL: str | None = None
 
     # Public address of the deployment, used in e-mails sent outside a request.
@@ -152,6 +155,9 @@ def from_environment() -> dict[str, Any]:
             settings[name] = value
     if _env("TRUSTED_PROXIES"):
         settings["TRUSTED_PROXIES"] = int(_env("TRUSTED_PROXIES") or 0)
+    for name in ("DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW"):
+        if _env(name):
+            settings[name] = int(_env(name) or 0)
     if _env("MAIL_PORT"):
         settings["MAIL_PORT"] = int(_env("MAIL_PORT") or 0)
     if _env("MAIL_USE_TLS") is not None:

@@ -6,11 +6,12 @@ the context ends; views commit it once. Services receive it as an argument and o
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -50,6 +51,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
+def enum_column(enum_class: type[enum.Enum]) -> Enum:
+    """A portable VARCHAR column holding an enum's values (no native PostgreSQL type to migrate)."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=16,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -58,7 +70,9 @@ def _configure_sqlite(engine: Engine) -> None:
     """Make pysqlite honour transactions and foreign keys.
 
     pysqlite opens transactions lazily on its own; SQLAlchemy's documented recipe hands that job
-    back to SQLAlchemy so that BEGIN, SAVEPOINT and ROLLBACK behave as on PostgreSQL.
+    back to SQLAlchemy so that BEGIN, SAVEPOINT and ROLLBACK behave as on PostgreSQL. Transactions
+    begin IMMEDIATE: a writer takes the lock up front and waits its turn (busy_timeout), instead of
+    failing with "database is locked" when it upgrades from reading to writing under contention.
     """
 
     @event.listens_for(engine, "connect")
@@ -71,12 +85,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
+def make_engine(url: str, echo: bool = False, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     """An engine for ``url`` with the settings the academy relies on for each backend."""
-    options: dict[str, Any] = {"echo": echo, "future": True}
+    options: dict[str, Any] = {"echo": echo}
     if url.startswith("sqlite"):
         if url in ("sqlite://", "sqlite:///:memory:"):
             options["poolclass"] = StaticPool
@@ -84,7 +98,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         else:
             options["connect_args"] = {"timeout": 10}
     else:
-        options["pool_pre_ping"] = True
+        options.update(pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
@@ -100,7 +114,14 @@ class Database:
 
     @classmethod
     def init_app(cls, app: Flask) -> Database:
-        database = cls(make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"]))
+        database = cls(
+            make_engine(
+                app.config["DATABASE_URL"],
+                echo=app.config["SQL_ECHO"],
+                pool_size=app.config["DATABASE_POOL_SIZE"],
+                max_overflow=app.config["DATABASE_MAX_OVERFLOW"],
+            )
+        )
         app.extensions["academy_db"] = database
         app.teardown_appcontext(_close_session)
         return database

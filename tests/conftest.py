@@ -9,24 +9,30 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import uuid
 from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.test import TestResponse
 
 from academy import create_app
 from academy.auth import passwords
 from academy.auth.models import Role, User
-from academy.db import database
+from academy.cohorts.models import Cohort
+from academy.courses.models import Course, CourseStatus
+from academy.db import database, utcnow
 from academy.employers.models import Company, CompanyStatus
 from academy.extensions import limiter
 from academy.mail import Mail, outbox
 from academy.schema import upgrade
+from academy.tracks import Track
 
 PASSWORD = "correct-horse-42"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -40,6 +46,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A brand-new, empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    server = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"academy_migrations_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +153,43 @@ class Factory:
 
     def employer(self, status: CompanyStatus = CompanyStatus.APPROVED, **fields: Any) -> User:
         return self.user(Role.EMPLOYER, company_id=self.company(status).id, **fields)
+
+    def course(self, status: CourseStatus = CourseStatus.PUBLISHED, **fields: Any) -> Course:
+        n = next(_serial)
+        values: dict[str, Any] = {
+            "code": f"C{n:04d}",
+            "track": Track.BPO,
+            "title_uz": f"Kurs {n}",
+            "title_ru": f"Курс {n}",
+            "title_en": f"Course {n}",
+            "hours": 60,
+            "status": status,
+        }
+        values.update(fields)
+        course = Course(**values)
+        self.session.add(course)
+        self.session.flush()
+        return course
+
+    def cohort(self, course: Course | None = None, seats: int = 30, **fields: Any) -> Cohort:
+        n = next(_serial)
+        now = utcnow()
+        values: dict[str, Any] = {
+            "code": f"COH-{n:04d}",
+            "course": course or self.course(),
+            "region_code": "UZ-SA",
+            "language": "uz",
+            "starts_on": (now + timedelta(days=14)).date(),
+            "ends_on": (now + timedelta(days=90)).date(),
+            "enrolment_opens_at": now - timedelta(days=7),
+            "enrolment_closes_at": now + timedelta(days=13),
+            "seats": seats,
+        }
+        values.update(fields)
+        cohort = Cohort(**values)
+        self.session.add(cohort)
+        self.session.flush()
+        return cohort
 
 
 @pytest.fixture

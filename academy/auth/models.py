@@ -7,10 +7,10 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from academy.db import Base, UTCDateTime, utcnow
+from academy.db import Base, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from academy.employers.models import Company
@@ -45,15 +45,7 @@ class User(Base):
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80))
     phone: Mapped[str | None] = mapped_column(String(20))
-    role: Mapped[Role] = mapped_column(
-        Enum(
-            Role,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-            validate_strings=True,
-        )
-    )
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     locale: Mapped[str] = mapped_column(String(5), default="uz")
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the documented demo password
 DEMO_DOMAIN = "demo.academy.uz"
 # Tables whose rows every install gets from migrations: a reset keeps them.
-MIGRATION_DATA_TABLES = frozenset({"regions"})
+MIGRATION_DATA_TABLES = frozenset({"regions", "skills"})
 
 MALE_NAMES = [
     "Aziz",

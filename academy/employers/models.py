@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from academy.db import Base, UTCDateTime, utcnow
+from academy.db import Base, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from academy.auth.models import User
@@ -31,15 +31,7 @@ class Company(Base):
     website: Mapped[str | None] = mapped_column(String(200))
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     status: Mapped[CompanyStatus] = mapped_column(
-        Enum(
-            CompanyStatus,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-            validate_strings=True,
-        ),
-        default=CompanyStatus.PENDING,
-        index=True,
+        enum_column(CompanyStatus), default=CompanyStatus.PENDING, index=True
     )
     decision_note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

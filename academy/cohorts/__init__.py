@@ -1,0 +1,1 @@
+"""Cohorts (one run of a course in a region or online) and enrolment in them."""

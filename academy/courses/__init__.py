@@ -1,0 +1,1 @@
+"""Courses: what is taught, in which language, to which level, after which other courses."""

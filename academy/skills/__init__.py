@@ -1,0 +1,1 @@
+"""The skills taxonomy: what courses teach, certificates prove and vacancies require."""
