@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from academy.auth import passwords
 from academy.auth.models import Role, User, new_session_token
 from academy.db import Base, utcnow
+from academy.demo.catalogue import load_catalogue
 from academy.employers.models import Company, CompanyStatus
 from academy.errors import DomainError
 from academy.regions.services import list_regions
@@ -135,6 +136,7 @@ def reset(session: Session) -> None:
         if table.name not in MIGRATION_DATA_TABLES:
             session.execute(delete(table))
     session.flush()
+    session.expunge_all()  # the deleted rows' objects must not meet new rows with reused ids
 
 
 def _person(rng: random.Random) -> tuple[str, str]:
@@ -249,6 +251,22 @@ def load_demo(session: Session, students: int = 300, seed: int = 2026, replace: 
     for start in range(0, len(rows), 1000):
         session.execute(insert(User), rows[start : start + 1000])
     session.flush()
-    summary = DemoSummary(counts={"companies": len(companies), "users": len(rows), "students": students + 1})
+    people = session.execute(select(User.id, User.role, User.region_code, User.email).order_by(User.id)).all()
+    instructors: dict[str, list[int]] = {}
+    for id_, role, region, _email in people:
+        if role is Role.INSTRUCTOR:
+            instructors.setdefault(region or "", []).append(id_)
+    catalogue = load_catalogue(
+        session,
+        now,
+        rng,
+        region_codes,
+        instructors,
+        student_ids=[id_ for id_, role, _r, _e in people if role is Role.STUDENT],
+        admin_id=next(id_ for id_, role, _r, _e in people if role is Role.ADMIN),
+    )
+    summary = DemoSummary(
+        counts={"companies": len(companies), "users": len(rows), "students": students + 1, **catalogue}
+    )
     log.info("demo data loaded: %s", summary.counts)
     return summary

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from academy.auth.models import Role, User
 from academy.demo import services
 from academy.employers.models import Company, CompanyStatus
+from academy.regions.models import Region
 from tests.conftest import Browser
 
 
@@ -128,3 +129,23 @@ def test_cli_help_describes_the_commands(app: Flask) -> None:
     runner = app.test_cli_runner()
     assert "demo academy" in runner.invoke(args=["demo-data", "--help"]).output
     assert "--role" in runner.invoke(args=["create-user", "--help"]).output
+
+
+def test_demo_catalogue_covers_regions_languages_and_states(db: Session) -> None:
+    from academy.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+
+    services.load_demo(db, students=120)
+    cohorts = db.scalars(select(Cohort)).all()
+    assert {c.region_code for c in cohorts} >= {r for r in db.scalars(select(Region.code))} | {None}
+    assert {c.language for c in cohorts} == {"uz", "ru", "en"}
+    states = set(db.scalars(select(Enrolment.status).distinct()))
+    assert states == set(EnrolmentStatus)
+    seated = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED)
+    for cohort in cohorts:
+        statuses = db.scalars(select(Enrolment.status).where(Enrolment.cohort_id == cohort.id)).all()
+        assert cohort.seats_taken == sum(s in seated for s in statuses) <= cohort.seats, cohort.code
+        waiting = sum(s is EnrolmentStatus.WAITLISTED for s in statuses)
+        assert cohort.waitlist_length == waiting
+        assert waiting == 0 or cohort.seats_taken == cohort.seats, (
+            cohort.code
+        )  # no free seat while people wait
