@@ -146,7 +146,7 @@ def analyze(engine: Engine) -> None:
 class QueryCounter:
     """Counts (and keeps) the SQL statements an engine sends while it is recording.
 
-    The explicit ``BEGIN`` that academy.db's SQLite recipe sends is left out: psycopg opens its
+    The explicit ``BEGIN IMMEDIATE`` that academy.db's SQLite recipe sends is left out: psycopg opens its
     transactions without a statement we could see, so leaving it in would make SQLite count one
     query more than PostgreSQL for the same page.
     """
@@ -158,7 +158,7 @@ class QueryCounter:
         event.listen(engine, "before_cursor_execute", self._on_execute)
 
     def _on_execute(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if self.recording and statement.strip().upper() != "BEGIN":
+        if self.recording and not statement.strip().upper().startswith("BEGIN"):
             self.statements.append(statement)
 
     @contextmanager
