@@ -62,6 +62,12 @@ def enum_column(enum_class: type[enum.Enum]) -> Enum:
     )
 
 
+def in_locale(row: object, field: str, locale: str) -> str:
+    """``row.<field>_uz`` / ``_ru`` / ``_en`` for ``locale``; English for any other locale."""
+    value: str = getattr(row, f"{field}_{locale if locale in ('uz', 'ru') else 'en'}")
+    return value
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -180,7 +180,7 @@ def enrol(
         enrolment.waitlist_ticket = _issue_ticket(session, cohort.id)
         _record(session, enrolment, EnrolmentStatus.WAITLISTED, actor, previous=previous)
     session.flush()
-    session.refresh(cohort, ["seats_taken", "waitlist_length", "waitlist_tickets_issued"])
+    _refresh_counters(session, cohort)
     log.info("student %s %s in cohort %s", student.id, enrolment.status.value, cohort.id)
     return enrolment
 
@@ -274,7 +274,7 @@ def withdraw(session: Session, enrolment: Enrolment, actor: User, note: str = ""
     change = SeatChange(
         promoted=_fill_free_seats(session, cohort_id, actor) if was is EnrolmentStatus.ENROLLED else []
     )
-    _refresh_counters(session, cohort_id)
+    _refresh_counters(session, enrolment.cohort)
     log.info("enrolment %s withdrawn by user %s; %d promoted", enrolment.id, actor.id, len(change.promoted))
     return change
 
@@ -290,12 +290,11 @@ def change_seats(session: Session, cohort: Cohort, seats: int, actor: User) -> S
     if seats < 0 or changed.rowcount != 1:  # type: ignore[attr-defined]
         raise SeatsBelowTaken()
     change = SeatChange(promoted=_fill_free_seats(session, cohort.id, actor))
-    _refresh_counters(session, cohort.id)
+    _refresh_counters(session, cohort)
     log.info("cohort %s now has %d seats; %d promoted", cohort.id, seats, len(change.promoted))
     return change
 
 
-def _refresh_counters(session: Session, cohort_id: int) -> None:
-    cohort = session.get(Cohort, cohort_id)
-    if cohort is not None:
-        session.refresh(cohort, ["seats", "seats_taken", "waitlist_length", "waitlist_tickets_issued"])
+def _refresh_counters(session: Session, cohort: Cohort) -> None:
+    """Reload the counters the conditional UPDATEs changed behind the ORM's back."""
+    session.refresh(cohort, ["seats", "seats_taken", "waitlist_length", "waitlist_tickets_issued"])

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from academy.db import Base, UTCDateTime, enum_column, utcnow
+from academy.db import Base, UTCDateTime, enum_column, in_locale, utcnow
 from academy.skills.models import Skill
 from academy.tracks import Track
 
@@ -59,10 +59,10 @@ class Course(Base):
     )
 
     def title(self, locale: str) -> str:
-        return {"uz": self.title_uz, "ru": self.title_ru}.get(locale, self.title_en)
+        return in_locale(self, "title", locale)
 
     def description(self, locale: str) -> str:
-        return {"uz": self.description_uz, "ru": self.description_ru}.get(locale, self.description_en)
+        return in_locale(self, "description", locale)
 
     def __repr__(self) -> str:
         return f"<Course {self.code}>"

@@ -46,7 +46,7 @@ def dashboard() -> str:
         return render_template("main/dashboard_employer.html", company=current_user.company)
     if role is Role.INSTRUCTOR:
         return render_template("main/dashboard_instructor.html")
-    return render_template("main/dashboard_student.html", region=current_user.region)
+    return render_template("main/dashboard_student.html")
 
 
 @bp.route("/language", methods=["POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from academy.db import Base
+from academy.db import Base, in_locale
 
 
 class Region(Base):
@@ -19,7 +19,7 @@ class Region(Base):
 
     def name(self, locale: str) -> str:
         """The region's name in ``locale`` (uz, ru or en), English otherwise."""
-        return {"uz": self.name_uz, "ru": self.name_ru}.get(locale, self.name_en)
+        return in_locale(self, "name", locale)
 
     def __repr__(self) -> str:
         return f"<Region {self.code}>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from academy.db import Base, enum_column
+from academy.db import Base, enum_column, in_locale
 from academy.tracks import Track
 
 
@@ -26,10 +26,10 @@ class Skill(Base):
     cefr: Mapped[bool] = mapped_column(default=False)
 
     def name(self, locale: str) -> str:
-        return {"uz": self.name_uz, "ru": self.name_ru}.get(locale, self.name_en)
+        return in_locale(self, "name", locale)
 
     def description(self, locale: str) -> str:
-        return {"uz": self.description_uz, "ru": self.description_ru}.get(locale, self.description_en)
+        return in_locale(self, "description", locale)
 
     def level_label(self, level: int) -> str:
         """``B2`` for a CEFR skill at level 4, else the number."""

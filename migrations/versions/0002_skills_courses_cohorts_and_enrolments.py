@@ -20,6 +20,19 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def enrolment_status() -> sa.Enum:
+    return sa.Enum(
+        "waitlisted",
+        "enrolled",
+        "withdrawn",
+        "completed",
+        "failed",
+        name="enrolmentstatus",
+        native_enum=False,
+        length=16,
+    )
+
+
 SKILLS = [
     (
         "contact-centre-en",
@@ -335,16 +348,7 @@ def upgrade() -> None:
         sa.Column("student_id", sa.Integer(), nullable=False),
         sa.Column(
             "status",
-            sa.Enum(
-                "waitlisted",
-                "enrolled",
-                "withdrawn",
-                "completed",
-                "failed",
-                name="enrolmentstatus",
-                native_enum=False,
-                length=16,
-            ),
+            enrolment_status(),
             nullable=False,
         ),
         sa.Column("waitlist_ticket", sa.Integer(), nullable=True),
@@ -374,30 +378,12 @@ def upgrade() -> None:
         sa.Column("enrolment_id", sa.Integer(), nullable=False),
         sa.Column(
             "from_status",
-            sa.Enum(
-                "waitlisted",
-                "enrolled",
-                "withdrawn",
-                "completed",
-                "failed",
-                name="enrolmentstatus",
-                native_enum=False,
-                length=16,
-            ),
+            enrolment_status(),
             nullable=True,
         ),
         sa.Column(
             "to_status",
-            sa.Enum(
-                "waitlisted",
-                "enrolled",
-                "withdrawn",
-                "completed",
-                "failed",
-                name="enrolmentstatus",
-                native_enum=False,
-                length=16,
-            ),
+            enrolment_status(),
             nullable=False,
         ),
         sa.Column("actor_id", sa.Integer(), nullable=True),
