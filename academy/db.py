@@ -56,7 +56,7 @@ def enum_column(enum_class: type[enum.Enum]) -> Enum:
     return Enum(
         enum_class,
         native_enum=False,
-        length=16,
+        length=max(16, *(len(str(m.value)) for m in enum_class)),
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
     )

@@ -1,4 +1,4 @@
-"""Cohorts, their instructors, and enrolments with their history.
+"""Cohorts, their instructors and timetable, enrolments with their history, and attendance.
 
 ``seats_taken`` and ``waitlist_length`` are counters kept in the cohort row and changed only by
 conditional UPDATEs, so that the seat limit holds however many requests arrive at once.
@@ -60,11 +60,18 @@ class Cohort(Base):
     # Tickets hand out places in the waitlist in arrival order; a position is a rank among tickets.
     waitlist_tickets_issued: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped by every edit through the ORM (the seat counters move by plain UPDATEs and leave it be).
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     course: Mapped[Course] = relationship()
     region: Mapped[Region | None] = relationship()
     instructors: Mapped[list[User]] = relationship(
         secondary=cohort_instructors, order_by=lambda: User.last_name
+    )
+    sessions: Mapped[list[CohortSession]] = relationship(
+        back_populates="cohort", order_by=lambda: CohortSession.starts_at, cascade="all, delete-orphan"
     )
 
     @property
@@ -127,3 +134,51 @@ class EnrolmentEvent(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="events")
+
+
+class AttendanceStatus(enum.StrEnum):
+    PRESENT = "present"
+    LATE = "late"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+
+
+class CohortSession(Base):
+    """One meeting of a cohort in its timetable: when, where (a room, or a link when online)."""
+
+    __tablename__ = "cohort_sessions"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_cohort_sessions_cohort_id_starts_at", "cohort_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    topic: Mapped[str] = mapped_column(String(200), default="")
+    room: Mapped[str] = mapped_column(String(120), default="")
+    link: Mapped[str] = mapped_column(String(500), default="")
+    version: Mapped[int] = mapped_column(default=1)
+    # The attendance register of this session is saved as a whole; this guards it against two tabs.
+    attendance_version: Mapped[int] = mapped_column(default=0)
+    attendance_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    cohort: Mapped[Cohort] = relationship(back_populates="sessions")
+
+
+class Attendance(Base):
+    """Whether a student came to a session."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (Index("ix_attendance_student_id_status", "student_id", "status"),)
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("cohort_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

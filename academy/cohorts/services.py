@@ -22,6 +22,8 @@ from academy.cohorts.models import Cohort, Enrolment, EnrolmentEvent, EnrolmentS
 from academy.courses.models import Course, CourseStatus
 from academy.db import utcnow
 from academy.errors import DomainError
+from academy.notifications.models import NotificationKind
+from academy.notifications.services import notify
 
 log = logging.getLogger(__name__)
 ACTIVE = (EnrolmentStatus.WAITLISTED, EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
@@ -176,9 +178,11 @@ def enrol(
     if _take_seat(session, cohort.id):
         enrolment.waitlist_ticket = None
         _record(session, enrolment, EnrolmentStatus.ENROLLED, actor, previous=previous)
+        notify(session, student.id, NotificationKind.ENROLLED, cohort.id)
     else:
         enrolment.waitlist_ticket = _issue_ticket(session, cohort.id)
         _record(session, enrolment, EnrolmentStatus.WAITLISTED, actor, previous=previous)
+        notify(session, student.id, NotificationKind.WAITLISTED, cohort.id)
     session.flush()
     _refresh_counters(session, cohort)
     log.info("student %s %s in cohort %s", student.id, enrolment.status.value, cohort.id)
@@ -239,6 +243,7 @@ def _fill_free_seats(session: Session, cohort_id: int, actor: User | None) -> li
             note="promoted from the waitlist",
             previous=EnrolmentStatus.WAITLISTED,
         )
+        notify(session, head.student_id, NotificationKind.PROMOTED, cohort_id)
         session.flush()
         promoted.append(head)
     return promoted

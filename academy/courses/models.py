@@ -1,11 +1,11 @@
-"""Courses, the skills they teach, and their prerequisites."""
+"""Courses, the skills they teach, their prerequisites, and their content: modules of ordered lessons."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.db import Base, UTCDateTime, enum_column, in_locale, utcnow
@@ -44,11 +44,16 @@ class Course(Base):
     description_ru: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
     hours: Mapped[int]
+    language: Mapped[str] = mapped_column(String(5), default="uz")  # of instruction, and of the lessons
     pass_mark: Mapped[int] = mapped_column(default=60)
     status: Mapped[CourseStatus] = mapped_column(
         enum_column(CourseStatus), default=CourseStatus.DRAFT, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped on every edit: a form saved over a newer version is refused (409), never applied.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     skills: Mapped[list[CourseSkill]] = relationship(back_populates="course", cascade="all, delete-orphan")
     prerequisites: Mapped[list[Course]] = relationship(
@@ -56,6 +61,9 @@ class Course(Base):
         primaryjoin=lambda: Course.id == course_prerequisites.c.course_id,
         secondaryjoin=lambda: Course.id == course_prerequisites.c.prerequisite_id,
         order_by=lambda: Course.code,
+    )
+    modules: Mapped[list[CourseModule]] = relationship(
+        back_populates="course", order_by=lambda: CourseModule.position, cascade="all, delete-orphan"
     )
 
     def title(self, locale: str) -> str:
@@ -80,3 +88,56 @@ class CourseSkill(Base):
 
     course: Mapped[Course] = relationship(back_populates="skills")
     skill: Mapped[Skill] = relationship()
+
+
+class CourseModule(Base):
+    """A chapter of a course: lessons in order. Written in the course's language of instruction."""
+
+    __tablename__ = "course_modules"
+    __table_args__ = (Index("ix_course_modules_course_id_position", "course_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    course: Mapped[Course] = relationship(back_populates="modules")
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="module", order_by=lambda: Lesson.position, cascade="all, delete-orphan"
+    )
+
+
+class Lesson(Base):
+    """One lesson. ``body_html`` is ``body_markdown`` rendered and sanitised when it is saved."""
+
+    __tablename__ = "lessons"
+    __table_args__ = (Index("ix_lessons_module_id_position", "module_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("course_modules.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[int] = mapped_column(default=0)  # expected study time
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    module: Mapped[CourseModule] = relationship(back_populates="lessons")
+
+
+class LessonProgress(Base):
+    """A lesson a student has marked done; progress is kept per student, across cohorts of a course."""
+
+    __tablename__ = "lesson_progress"
+
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(
+        ForeignKey("lessons.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

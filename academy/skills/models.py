@@ -24,6 +24,9 @@ class Skill(Base):
     # Levels run from 1 to max_level: 3 for most skills, 6 (A1..C2) for languages.
     max_level: Mapped[int] = mapped_column(default=3)
     cefr: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     def name(self, locale: str) -> str:
         return in_locale(self, "name", locale)

@@ -155,3 +155,26 @@ def test_only_active_places_can_be_withdrawn(db: Session, make: Factory) -> None
     with pytest.raises(services.NotWithdrawable):
         services.withdraw(db, enrolment, actor=enrolment.student)
     assert enrolment.cohort.seats_taken == 0
+
+
+def test_each_change_writes_its_notification_in_the_same_transaction(db: Session, make: Factory) -> None:
+    from academy.notifications.models import Notification, NotificationKind
+
+    cohort = make.cohort(seats=1)
+    seated, waiting, repeat = make.user(), make.user(), make.user()
+    first = services.enrol(db, cohort, seated)
+    services.enrol(db, cohort, waiting)
+    services.enrol(db, cohort, seated)  # asking again is not news
+    services.withdraw(db, first, seated)
+    services.enrol(db, cohort, repeat)
+
+    def kinds(user_id: int) -> list[NotificationKind]:
+        found = db.scalars(
+            select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
+        )
+        return [n.kind for n in found]
+
+    assert kinds(seated.id) == [NotificationKind.ENROLLED]
+    assert kinds(waiting.id) == [NotificationKind.WAITLISTED, NotificationKind.PROMOTED]
+    assert kinds(repeat.id) == [NotificationKind.WAITLISTED]
+    assert all(n.cohort_id == cohort.id for n in db.scalars(select(Notification)))

@@ -1,0 +1,1 @@
+"""Notifications: an outbox written in the same transaction as the change it reports."""
