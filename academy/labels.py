@@ -17,6 +17,20 @@ COMPANY_STATUS_NAMES = {
     "rejected": _l("Rejected"),
 }
 
+ENROLMENT_STATUS_NAMES = {
+    "waitlisted": _l("On the waitlist"),
+    "enrolled": _l("Enrolled"),
+    "withdrawn": _l("Withdrawn"),
+    "completed": _l("Completed"),
+    "failed": _l("Not passed"),
+}
+TRACK_NAMES = {"bpo": _l("BPO: business processes"), "kpo": _l("KPO: knowledge processes")}
+
 
 def register_labels(app: Flask) -> None:
-    app.jinja_env.globals.update(role_names=ROLE_NAMES, status_names=COMPANY_STATUS_NAMES)
+    app.jinja_env.globals.update(
+        role_names=ROLE_NAMES,
+        status_names=COMPANY_STATUS_NAMES,
+        enrolment_status_names=ENROLMENT_STATUS_NAMES,
+        track_names=TRACK_NAMES,
+    )

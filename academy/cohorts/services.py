@@ -15,7 +15,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from academy.auth.models import Role, User
 from academy.cohorts.models import Cohort, Enrolment, EnrolmentEvent, EnrolmentStatus
@@ -211,6 +211,25 @@ def waitlist_position(session: Session, enrolment: Enrolment) -> int | None:
         )
     )
     return int(ahead or 0) + 1
+
+
+def waitlist_positions(session: Session, enrolment_ids: list[int]) -> dict[int, int]:
+    """Waitlist position of each waitlisted enrolment among ``enrolment_ids``, in one query."""
+    if not enrolment_ids:
+        return {}
+    mine, ahead = aliased(Enrolment), aliased(Enrolment)
+    rows = session.execute(
+        select(mine.id, func.count(ahead.id) + 1)
+        .outerjoin(
+            ahead,
+            (ahead.cohort_id == mine.cohort_id)
+            & (ahead.status == EnrolmentStatus.WAITLISTED)
+            & (ahead.waitlist_ticket < mine.waitlist_ticket),
+        )
+        .where(mine.id.in_(enrolment_ids), mine.status == EnrolmentStatus.WAITLISTED)
+        .group_by(mine.id)
+    ).all()
+    return {enrolment_id: int(position) for enrolment_id, position in rows}
 
 
 def _fill_free_seats(session: Session, cohort_id: int, actor: User | None) -> list[Enrolment]:

@@ -11,10 +11,11 @@ from werkzeug.wrappers import Response
 from academy import access
 from academy.auth.models import Role
 from academy.auth.services import count_users_by_role, set_locale
-from academy.db import get_session
+from academy.cohorts.models import EnrolmentStatus
+from academy.db import get_session, utcnow
 from academy.employers.models import CompanyStatus
 from academy.employers.services import count_companies_by_status
-from academy.main.services import students_per_region
+from academy.main.services import my_cohorts, students_per_region
 from academy.regions.services import list_regions
 from academy.web import safe_next
 
@@ -46,7 +47,11 @@ def dashboard() -> str:
         return render_template("main/dashboard_employer.html", company=current_user.company)
     if role is Role.INSTRUCTOR:
         return render_template("main/dashboard_instructor.html")
-    return render_template("main/dashboard_student.html")
+    return render_template(
+        "main/dashboard_student.html",
+        my_cohorts=my_cohorts(db, current_user, utcnow()),
+        statuses=EnrolmentStatus,
+    )
 
 
 @bp.route("/language", methods=["POST"])

@@ -178,3 +178,22 @@ def test_each_change_writes_its_notification_in_the_same_transaction(db: Session
     assert kinds(waiting.id) == [NotificationKind.WAITLISTED, NotificationKind.PROMOTED]
     assert kinds(repeat.id) == [NotificationKind.WAITLISTED]
     assert all(n.cohort_id == cohort.id for n in db.scalars(select(Notification)))
+
+
+def test_waitlist_positions_of_many_enrolments_at_once(db: Session, make: Factory) -> None:
+    small, other = make.cohort(seats=1), make.cohort(seats=0)
+    in_small = [services.enrol(db, small, make.user()) for _ in range(4)]
+    in_other = [services.enrol(db, other, make.user()) for _ in range(2)]
+    services.withdraw(db, in_small[2], in_small[2].student)  # leaves the queue: the one behind moves up
+    ids = [e.id for e in in_small + in_other]
+    assert services.waitlist_positions(db, ids) == {
+        in_small[1].id: 1,
+        in_small[3].id: 2,
+        in_other[0].id: 1,
+        in_other[1].id: 2,
+    }
+    assert services.waitlist_positions(db, []) == {}
+    for enrolment in in_small + in_other:
+        assert services.waitlist_positions(db, ids).get(enrolment.id) == services.waitlist_position(
+            db, enrolment
+        )
