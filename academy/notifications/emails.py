@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, format_time
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,7 +44,7 @@ def cohort_path(code: str) -> str:
 def place_of(cohort: Cohort, locale: str) -> str:
     """Where a cohort meets, for a sentence: its venue and region, or "online"."""
     if cohort.region is None:
-        return _("online")
+        return _("Online")
     return ", ".join(part for part in (cohort.venue.strip(), cohort.region.name(locale)) if part)
 
 
@@ -82,12 +82,14 @@ def compose(session: Session, notification: Notification, now: datetime) -> Lett
             elif kind is NotificationKind.PROMOTED:
                 subject = _("A seat is yours: %(course)s", course=course)
             elif kind is NotificationKind.STARTING_TOMORROW:
-                context["first_session"] = session.scalar(
+                first = session.scalar(
                     select(CohortSession)
                     .where(CohortSession.cohort_id == cohort.id)
                     .order_by(CohortSession.starts_at)
                     .limit(1)
                 )
+                context["first_session"] = first
+                context["first_session_time"] = format_time(first.starts_at, "short") if first else ""
                 subject = _("Starts tomorrow: %(course)s", course=course)
             else:
                 subject = _("You are enrolled: %(course)s", course=course)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
+from flask_babel import format_time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,7 @@ from academy.auth import services as auth_services
 from academy.auth.models import PasswordResetToken, Role
 from academy.cohorts import services as cohort_services
 from academy.cohorts.models import CohortSession
-from academy.i18n import format_day, format_moment
+from academy.i18n import format_day
 from academy.mail import Mail
 from academy.notifications.delivery import deliver_pending
 from academy.notifications.models import EmailStatus, Notification, NotificationKind
@@ -66,7 +67,7 @@ def test_waitlisted_gets_the_position_and_promoted_is_told(
     assert by_recipient[second_waiting.email].subject == f"You are on the waitlist: {cohort.course.title_en}"
     assert "Your place in the queue: 2." in by_recipient[second_waiting.email].body
     assert "Your place in the queue: 1." in by_recipient[first_waiting.email].body
-    assert "Place: online" in by_recipient[seated.email].body
+    assert "Place: Online" in by_recipient[seated.email].body
 
     mailbox.clear()
     enrolment = cohort_services._find(db, cohort.id, seated.id)
@@ -102,7 +103,7 @@ def test_starting_tomorrow_gives_the_first_session_and_its_room_or_link(
     deliver_pending(db)
     room_mail, online_mail, plain_mail = mailbox
     assert room_mail.subject == f"Starts tomorrow: {in_room.course.title_en}"
-    assert f"First session: {format_moment(first, 'short')}" in room_mail.body
+    assert f"First session: {format_day(first, 'full')}, {format_time(first, 'short')}" in room_mail.body
     assert "Room: Room 12" in room_mail.body and "Place: IT Park, block B, Samarkand Region" in room_mail.body
     assert "Join online: https://meet.example.uz/abc" in online_mail.body and "Room:" not in online_mail.body
     assert "First session" not in plain_mail.body and "Place: " in plain_mail.body
