@@ -18,6 +18,7 @@ ARGUMENTS = {
     "decision": "approve",
     "token": "x",
     "filename": "css/app.css",
+    "notification_id": 999999,
 }
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,7 +13,6 @@ from academy import access
 from academy.admin.forms import CompanyDecisionForm, ConfirmForm, InviteUserForm
 from academy.auth import services as auth_services
 from academy.auth.models import Role, User
-from academy.auth.views import send_password_link
 from academy.db import get_session
 from academy.employers import services as employer_services
 from academy.employers.models import Company, CompanyStatus
@@ -25,7 +22,6 @@ from academy.pagination import Page, page_number, paginate
 from academy.web import region_choices, safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-INVITATION_TTL = timedelta(days=7)
 PER_PAGE = 25
 
 
@@ -54,7 +50,7 @@ def invite_user() -> str | Response:
     form.region.choices = region_choices(db, blank=_("No region"))
     if form.validate_on_submit():
         try:
-            user, raw = auth_services.invite_user(
+            user = auth_services.invite_user(
                 db,
                 role=Role(form.role.data),
                 email=form.email.data or "",
@@ -62,14 +58,12 @@ def invite_user() -> str | Response:
                 last_name=form.last_name.data or "",
                 region_code=form.region.data or None,
                 locale=form.locale.data or "uz",
-                ttl=INVITATION_TTL,
             )
         except DomainError as error:
             db.rollback()
             show_error(form, error)
         else:
-            db.commit()
-            send_password_link(user, raw, invitation=True)
+            db.commit()  # the invitation e-mail leaves through the notification outbox
             flash(_("%(name)s has been invited by e-mail to set a password.", name=user.full_name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/invite_user.html", form=form)

@@ -18,12 +18,15 @@ from academy.auth import passwords
 from academy.auth.models import PasswordResetToken, Role, User, new_session_token
 from academy.db import utcnow
 from academy.errors import DomainError
+from academy.notifications.models import NotificationKind
+from academy.notifications.services import notify
 from academy.regions.models import Region
 
 log = logging.getLogger(__name__)
 
 LOCALES = ("uz", "ru", "en")
 PASSWORD_MIN_LENGTH = 10
+INVITATION_TTL = timedelta(days=7)  # the invitation e-mail says "within seven days"
 _COMMON_PASSWORDS = frozenset(
     {
         "1234567890",
@@ -204,19 +207,21 @@ def _token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def request_password_reset(
-    session: Session, email: str, ttl: timedelta, now: datetime | None = None
-) -> tuple[User, str] | None:
-    """A new reset secret for an active account with ``email``, or None (the caller answers the
-    same either way)."""
+def request_password_reset(session: Session, email: str) -> User | None:
+    """Queue a set-password e-mail for the active account with ``email``; the account, or None (the
+    caller answers the same either way). The secret link is made when the e-mail is sent, so no
+    usable secret is ever stored: see :func:`issue_password_token`."""
     user = find_user_by_email(session, email)
     if user is None or not user.active:
         return None
+    notify(session, user.id, NotificationKind.PASSWORD_RESET)
+    session.flush()
     log.info("password reset requested for user %s", user.id)
-    return user, _issue_token(session, user, ttl, now)
+    return user
 
 
-def _issue_token(session: Session, user: User, ttl: timedelta, now: datetime | None = None) -> str:
+def issue_password_token(session: Session, user: User, ttl: timedelta, now: datetime | None = None) -> str:
+    """A new single-use secret that sets ``user``'s password within ``ttl``; only its hash is kept."""
     now = now or utcnow()
     raw = secrets.token_urlsafe(32)
     session.add(
@@ -233,11 +238,13 @@ def invite_user(
     email: str,
     first_name: str,
     last_name: str,
-    ttl: timedelta,
     region_code: str | None = None,
     locale: str = "uz",
-) -> tuple[User, str]:
-    """An account whose owner sets the password through the returned single-use secret."""
+) -> User:
+    """An account whose owner sets the password through the link of an invitation e-mail.
+
+    The invitation is queued in this transaction; its link (valid :data:`INVITATION_TTL`) is made
+    when it is sent. Works for every role: bulk imports invite students the same way."""
     user = create_user(
         session,
         role=role,
@@ -249,7 +256,9 @@ def invite_user(
         locale=locale,
         password_hash=passwords.hash_password(secrets.token_urlsafe(32)),  # unusable until set
     )
-    return user, _issue_token(session, user, ttl)
+    notify(session, user.id, NotificationKind.INVITATION)
+    session.flush()
+    return user
 
 
 def _usable_token(session: Session, raw: str, now: datetime) -> PasswordResetToken:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -25,7 +24,6 @@ from academy.errors import DomainError
 from academy.extensions import client_address, limiter
 from academy.forms import person_data, show_error
 from academy.i18n import current_locale
-from academy.mail import send_mail
 from academy.web import region_choices, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -134,16 +132,6 @@ def account() -> str | Response:
     return render_template("auth/account.html", form=form)
 
 
-def send_password_link(user: User, raw_token: str, invitation: bool = False) -> None:
-    """E-mail a set-password link in the user's own language."""
-    link = url_for("auth.reset_password", token=raw_token, _external=True)
-    template = "invitation" if invitation else "password_reset"
-    with force_locale(user.locale):
-        subject = _("Your academy account") if invitation else _("Reset your academy password")
-        body = render_template(f"email/{template}.txt", user=user, link=link)
-    send_mail(user.email, subject, body)
-
-
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @access.public
 @limiter.limit(
@@ -156,12 +144,9 @@ def forgot_password() -> str | Response:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         db = get_session()
-        found = services.request_password_reset(
-            db, form.email.data or "", current_app.config["PASSWORD_RESET_TTL"]
-        )
+        # The e-mail goes out through the notification outbox once this commits.
+        services.request_password_reset(db, form.email.data or "")
         db.commit()
-        if found is not None:
-            send_password_link(*found)
         # The same answer whether or not the account exists.
         flash(
             _(

@@ -16,6 +16,7 @@ from academy.db import Base, utcnow
 from academy.demo.catalogue import load_catalogue
 from academy.employers.models import Company, CompanyStatus
 from academy.errors import DomainError
+from academy.notifications.demo import load_demo_notifications
 from academy.regions.services import list_regions
 
 log = logging.getLogger(__name__)
@@ -265,6 +266,7 @@ def load_demo(session: Session, students: int = 300, seed: int = 2026, replace: 
         student_ids=[id_ for id_, role, _r, _e in people if role is Role.STUDENT],
         admin_id=next(id_ for id_, role, _r, _e in people if role is Role.ADMIN),
     )
+    catalogue["notifications"] = load_demo_notifications(session, now)
     summary = DemoSummary(
         counts={"companies": len(companies), "users": len(rows), "students": students + 1, **catalogue}
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from academy.auth import passwords, services
 from academy.auth.models import PasswordResetToken, Role, User
 from academy.db import utcnow
+from academy.notifications.models import EmailStatus, Notification, NotificationKind
 from tests.conftest import PASSWORD, Factory
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
@@ -114,10 +115,27 @@ def test_change_password_checks_the_current_one_and_ends_sessions(db: Session, m
     assert passwords.verify_password(user.password_hash, "another-passphrase")
 
 
+def reset_link_secret(db: Session, email: str) -> str:
+    """Ask for a reset as the view does, then make the link's secret as the sender does."""
+    user = services.request_password_reset(db, email)
+    assert user is not None
+    return services.issue_password_token(db, user, TTL)
+
+
+def test_reset_request_queues_an_email_and_stores_no_secret(db: Session, make: Factory) -> None:
+    user = make.user()
+    assert services.request_password_reset(db, user.email.upper()) is user
+    queued = db.scalars(select(Notification).where(Notification.user_id == user.id)).all()
+    assert [n.kind for n in queued] == [NotificationKind.PASSWORD_RESET]
+    assert queued[0].email_status is EmailStatus.PENDING
+    # The link's secret is made when the e-mail is sent, not when it is asked for.
+    assert db.scalar(select(func.count()).select_from(PasswordResetToken)) == 0
+
+
 def test_reset_token_is_single_use_and_kills_the_others(db: Session, make: Factory) -> None:
     user = make.user()
-    _, first = services.request_password_reset(db, user.email, TTL) or (None, "")
-    _, second = services.request_password_reset(db, user.email, TTL) or (None, "")
+    first = reset_link_secret(db, user.email)
+    second = reset_link_secret(db, user.email)
     assert first != second
     stored = db.scalars(select(PasswordResetToken.token_hash)).all()
     assert first not in stored and second not in stored  # only hashes are stored
@@ -134,7 +152,7 @@ def test_reset_token_is_single_use_and_kills_the_others(db: Session, make: Facto
 
 def test_reset_token_expires(db: Session, make: Factory) -> None:
     user = make.user()
-    _, raw = services.request_password_reset(db, user.email, TTL) or (None, "")
+    raw = reset_link_secret(db, user.email)
     assert services.check_reset_token(db, raw, now=utcnow() + TTL - timedelta(seconds=1)) is user
     with pytest.raises(services.InvalidResetToken):
         services.reset_password(db, raw, "brand-new-passphrase", now=utcnow() + TTL + timedelta(seconds=1))
@@ -142,9 +160,10 @@ def test_reset_token_expires(db: Session, make: Factory) -> None:
 
 def test_reset_is_not_offered_for_unknown_or_inactive_accounts(db: Session, make: Factory) -> None:
     inactive = make.user(active=False)
-    assert services.request_password_reset(db, "nobody@example.uz", TTL) is None
-    assert services.request_password_reset(db, inactive.email, TTL) is None
+    assert services.request_password_reset(db, "nobody@example.uz") is None
+    assert services.request_password_reset(db, inactive.email) is None
     assert db.scalar(select(func.count()).select_from(PasswordResetToken)) == 0
+    assert db.scalar(select(func.count()).select_from(Notification)) == 0
 
 
 def test_garbage_reset_token_is_invalid(db: Session) -> None:
@@ -153,16 +172,18 @@ def test_garbage_reset_token_is_invalid(db: Session) -> None:
 
 
 def test_invited_user_cannot_sign_in_before_setting_a_password(db: Session) -> None:
-    user, raw = services.invite_user(
+    user = services.invite_user(
         db,
         role=Role.INSTRUCTOR,
         email="teacher@example.uz",
         first_name="Olim",
         last_name="Sobirov",
-        ttl=timedelta(days=7),
     )
+    queued = db.scalars(select(Notification).where(Notification.user_id == user.id)).all()
+    assert [n.kind for n in queued] == [NotificationKind.INVITATION]
     with pytest.raises(services.InvalidCredentials):
         services.authenticate(db, user.email, "")
+    raw = services.issue_password_token(db, user, services.INVITATION_TTL)  # what the sender does
     services.reset_password(db, raw, "teacher-passphrase")
     assert services.authenticate(db, user.email, "teacher-passphrase") is user
 
