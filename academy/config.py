@@ -38,6 +38,8 @@ class BaseConfig:
     # Connections each worker process keeps open to PostgreSQL, and how many more it may open at peaks.
     DATABASE_POOL_SIZE = 5
     DATABASE_MAX_OVERFLOW = 10
+    # Seconds a request waits for a pooled connection, and on SQLite for the write lock.
+    DATABASE_LOCK_TIMEOUT = 10
     REDIS_URL: str | None = None
 
     # Public address of the deployment, used in e-mails sent outside a request.
@@ -155,7 +157,7 @@ def from_environment() -> dict[str, Any]:
             settings[name] = value
     if _env("TRUSTED_PROXIES"):
         settings["TRUSTED_PROXIES"] = int(_env("TRUSTED_PROXIES") or 0)
-    for name in ("DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW"):
+    for name in ("DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW", "DATABASE_LOCK_TIMEOUT"):
         if _env(name):
             settings[name] = int(_env(name) or 0)
     if _env("MAIL_PORT"):

@@ -72,7 +72,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, lock_timeout: int) -> None:
     """Make pysqlite honour transactions and foreign keys.
 
     pysqlite opens transactions lazily on its own; SQLAlchemy's documented recipe hands that job
@@ -86,7 +86,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -94,20 +94,23 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, echo: bool = False, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+def make_engine(
+    url: str, echo: bool = False, pool_size: int = 5, max_overflow: int = 10, lock_timeout: int = 10
+) -> Engine:
     """An engine for ``url`` with the settings the academy relies on for each backend."""
     options: dict[str, Any] = {"echo": echo}
-    if url.startswith("sqlite"):
-        if url in ("sqlite://", "sqlite:///:memory:"):
-            options["poolclass"] = StaticPool
-            options["connect_args"] = {"check_same_thread": False}
-        else:
-            options["connect_args"] = {"timeout": 10}
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        options["poolclass"] = StaticPool
+        options["connect_args"] = {"check_same_thread": False}
     else:
-        options.update(pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
+        options.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=lock_timeout)
+        if url.startswith("sqlite"):
+            options["connect_args"] = {"timeout": lock_timeout}
+        else:
+            options["pool_pre_ping"] = True
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, lock_timeout)
     return engine
 
 
@@ -126,6 +129,7 @@ class Database:
                 echo=app.config["SQL_ECHO"],
                 pool_size=app.config["DATABASE_POOL_SIZE"],
                 max_overflow=app.config["DATABASE_MAX_OVERFLOW"],
+                lock_timeout=app.config["DATABASE_LOCK_TIMEOUT"],
             )
         )
         app.extensions["academy_db"] = database

@@ -82,6 +82,11 @@ def make_cohort(app: Flask, seats: int, students: int, label: str) -> tuple[int,
         return cohort.id, [p.id for p in people]
 
 
+# Two hundred writers queue for one cohort: enough connections for them, and a lock wait long
+# enough that a slow machine makes the race slower, never wrong.
+RACE_SETTINGS = {"DATABASE_POOL_SIZE": 20, "DATABASE_MAX_OVERFLOW": 60, "DATABASE_LOCK_TIMEOUT": 300}
+
+
 def race(app: Flask, cohort_id: int, student_ids: list[int]) -> RaceResult:
     """Every student enrols at once, each from its own thread, session and connection."""
     barrier = threading.Barrier(len(student_ids))
@@ -158,14 +163,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     runs, students, seats = args.repeat, args.scale, args.seats
     with temporary_database(args.database_url, "enrol") as url:
         upgrade(url)
-        app = create_app(
-            {
-                "ENV_NAME": "testing",
-                "DATABASE_URL": url,
-                "DATABASE_POOL_SIZE": 20,
-                "DATABASE_MAX_OVERFLOW": 60,
-            }
-        )
+        app = create_app({"ENV_NAME": "testing", "DATABASE_URL": url, **RACE_SETTINGS})
         overbooked = errors = wrong_waitlists = 0
         durations = []
         try:

@@ -11,21 +11,14 @@ from academy.cohorts.models import Enrolment, EnrolmentStatus
 from academy.cohorts.services import withdraw
 from academy.db import database, get_session
 from academy.schema import upgrade
-from benchmarks.enrol import make_cohort, outcome, race
+from benchmarks.enrol import RACE_SETTINGS, make_cohort, outcome, race
 
 STUDENTS, SEATS = 200, 30
 
 
 def test_two_hundred_simultaneous_enrolments_never_overbook(empty_database: str) -> None:
     upgrade(empty_database)
-    app: Flask = create_app(
-        {
-            "ENV_NAME": "testing",
-            "DATABASE_URL": empty_database,
-            "DATABASE_POOL_SIZE": 20,
-            "DATABASE_MAX_OVERFLOW": 60,
-        }
-    )
+    app: Flask = create_app({"ENV_NAME": "testing", "DATABASE_URL": empty_database, **RACE_SETTINGS})
     try:
         cohort_id, student_ids = make_cohort(app, SEATS, STUDENTS, "t")
         result = race(app, cohort_id, student_ids)
