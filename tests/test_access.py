@@ -18,6 +18,7 @@ ARGUMENTS = {
     "decision": "approve",
     "token": "x",
     "filename": "css/app.css",
+    "job_id": 999999,
 }
 
 
