@@ -23,7 +23,7 @@ from academy.errors import NotFound
 
 log = logging.getLogger(__name__)
 
-MAX_BYTES = 5 * 1024 * 1024  # ``IMPORT_MAX_BYTES`` overrides it
+MAX_BYTES = 5 * 1024 * 1024  # the largest file the upload form takes (MAX_CONTENT_LENGTH caps requests)
 STALE_AFTER = 24 * 3600  # seconds
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
@@ -38,10 +38,6 @@ class Upload:
     token: str
     file_name: str
     data: bytes
-
-
-def max_bytes() -> int:
-    return int(current_app.config.get("IMPORT_MAX_BYTES") or MAX_BYTES)
 
 
 def folder() -> Path:

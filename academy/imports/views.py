@@ -42,10 +42,10 @@ def import_problems(errors: list[dict[str, Any]]) -> list[tuple[int, str]]:
 def upload() -> str | Response:
     form = EnrolmentFileForm()
     if form.validate_on_submit():
-        data = form.file.data.read(uploads.max_bytes() + 1)
+        data = form.file.data.read(uploads.MAX_BYTES + 1)
+        if len(data) > uploads.MAX_BYTES:  # FileSize has checked it; this read is bounded anyway
+            abort(413)
         try:
-            if len(data) > uploads.max_bytes():
-                abort(413)
             read_csv(data)  # refuse at once what is not an enrolment CSV at all
         except DomainError as error:
             show_error(form, error)
