@@ -22,7 +22,7 @@ def test_job_page_refreshes_while_running_and_shows_the_result(
     assert '<progress id="job-progress" max="1" value="0">' in page and "Waiting to start" in page
     db.execute(Job.__table__.update().where(Job.id == job.id).values(status="running", total=40, done=10))
     page = browser.get(f"/jobs/{job.id}").get_data(as_text=True)
-    assert '<progress id="job-progress" max="40" value="10">' in page and "10 of 40 rows (25%)" in page
+    assert '<progress id="job-progress" max="40" value="10">' in page and "10 of 40 (25%)" in page
     assert "<script" not in page and "style=" not in page
     db.execute(Job.__table__.update().where(Job.id == job.id).values(status="queued"))
     with app.app_context():
