@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from academy.auth import passwords
 from academy.auth.models import Role, User, new_session_token
-from academy.auth.services import LOCALES, normalize_email
+from academy.auth.services import LOCALES
 from academy.cohorts.models import Cohort, Enrolment, EnrolmentEvent, EnrolmentStatus
 from academy.db import utcnow
 from academy.errors import Conflict, DomainError
@@ -35,17 +34,15 @@ from academy.imports.lookups import (
     chunks,
     cohorts_by_code,
     enrolments_held,
-    region_key,
     region_lookup,
     users_by_email,
 )
 from academy.imports.problems import RowError
+from academy.imports.rows import CheckedRow, check_cells
 from academy.notifications.models import Notification, NotificationKind
 
 log = logging.getLogger(__name__)
 
-NAME_MAX = 80
-EMAIL_MAX = 254
 # A student who holds or held one of these places in a cohort is left as they are.
 ALREADY_DONE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED)
 Progress = Callable[[int], None]
@@ -122,25 +119,15 @@ class ImportPlan:
         return {**self.counts(), "error_list": [e.as_dict() for e in self.errors[:limit]]}
 
 
-@dataclass
-class _Checked:
-    """A row whose own cells are fine, with its values normalised."""
-
-    row: CsvRow
-    email: str
-    region_code: str
-    locale: str | None
-
-
 def plan_import(session: Session, rows: Sequence[CsvRow], progress: Progress | None = None) -> ImportPlan:
     """What importing ``rows`` would do, and every problem with a line number. Writes nothing."""
     plan = ImportPlan(rows=len(rows))
     regions = region_lookup(session)
-    checked: list[_Checked] = []
+    checked: list[CheckedRow] = []
     problems: list[tuple[CsvRow, list[RowError]]] = []
     for batch in chunks(rows):
         for row in batch:
-            errors, item = _check_cells(row, regions)
+            errors, item = check_cells(row, regions)
             problems.append((row, errors))
             if item is not None:
                 checked.append(item)
@@ -213,45 +200,6 @@ def plan_import(session: Session, rows: Sequence[CsvRow], progress: Progress | N
     plan.errors.sort(key=lambda e: e.line)
     log.info("import planned: %s", plan.counts())
     return plan
-
-
-def _check_cells(row: CsvRow, regions: dict[str, str]) -> tuple[list[RowError], _Checked | None]:
-    """Problems found in the row's own cells, and the row normalised when there are none."""
-    line = row.line
-    if row.wrong_width:
-        return [RowError(line, "columns", {"found": row.cells, "expected": row.expected})], None
-    errors: list[RowError] = []
-    email = normalize_email(row.email)
-    if not email:
-        errors.append(RowError(line, "email_missing"))
-    elif len(email) > EMAIL_MAX or not _valid_email(email):
-        errors.append(RowError(line, "email_invalid", {"value": row.email[:80]}))
-    for column, value in (("first_name", row.first_name), ("last_name", row.last_name)):
-        if not value:
-            errors.append(RowError(line, f"{column}_missing"))
-        elif len(value) > NAME_MAX:
-            errors.append(RowError(line, f"{column}_too_long", {"max": NAME_MAX}))
-    region_code = regions.get(region_key(row.region)) if row.region else None
-    if not row.region:
-        errors.append(RowError(line, "region_missing"))
-    elif region_code is None:
-        errors.append(RowError(line, "region_unknown", {"value": row.region[:60]}))
-    locale = row.lang.casefold() or None
-    if locale is not None and locale not in LOCALES:
-        errors.append(RowError(line, "lang_unknown", {"value": row.lang[:20]}))
-    if not row.cohort:
-        errors.append(RowError(line, "cohort_missing"))
-    if errors or region_code is None:
-        return errors, None
-    return errors, _Checked(row=row, email=email, region_code=region_code, locale=locale)
-
-
-def _valid_email(email: str) -> bool:
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
 
 
 def _overfilled(plan: ImportPlan) -> list[RowError]:

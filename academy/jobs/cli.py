@@ -16,7 +16,9 @@ from academy.jobs.queue import queue_name, redis_client, work
 @click.command("worker")
 @with_appcontext
 @click.option(
-    "--queue", default=None, help="Redis list to take job ids from (default: $JOB_QUEUE or academy:jobs)."
+    "--queue",
+    default=None,
+    help="Redis list to take job ids from (default: the JOB_QUEUE setting, else academy:jobs).",
 )
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more.")
 @click.option("--max-jobs", type=click.IntRange(1), default=None, help="Stop after running this many jobs.")
