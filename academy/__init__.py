@@ -94,12 +94,13 @@ def register_blueprints(app: Flask) -> None:
     from academy.admin.views import bp as admin_bp
     from academy.auth.views import bp as auth_bp
     from academy.employers.views import bp as employers_bp
+    from academy.imports.views import bp as imports_bp
+    from academy.jobs.views import bp as jobs_bp
     from academy.main.views import bp as main_bp
     from academy.notifications.views import bp as notifications_bp
 
-    for blueprint in (main_bp, auth_bp, employers_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, employers_bp, admin_bp, imports_bp, jobs_bp, notifications_bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(notifications_bp)
     # Flask's own static endpoint is public like the rest of the site's assets.
     app.view_functions["static"] = access.public(app.view_functions["static"])
 
@@ -134,8 +135,12 @@ def register_request_hooks(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from academy.auth.cli import register as register_auth_cli
     from academy.demo.cli import register as register_demo_cli
+    from academy.imports.cli import register as register_imports_cli
+    from academy.jobs.cli import register as register_jobs_cli
     from academy.notifications.cli import register as register_notifications_cli
 
     register_auth_cli(app)
     register_demo_cli(app)
+    register_imports_cli(app)
+    register_jobs_cli(app)
     register_notifications_cli(app)

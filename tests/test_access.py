@@ -19,6 +19,7 @@ ARGUMENTS = {
     "token": "x",
     "filename": "css/app.css",
     "notification_id": 999999,
+    "job_id": 999999,
 }
 
 

@@ -1,0 +1,113 @@
+"""Uploaded import files, kept under the instance folder (never where the web server serves files)
+between the dry run and the import, under a random name, and deleted once imported or discarded.
+
+``IMPORT_FOLDER`` overrides the place (default ``instance/imports``). Uploads nobody imported are
+removed after a day, whenever a new file is uploaded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from academy.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 5 * 1024 * 1024  # the largest file the upload form takes (MAX_CONTENT_LENGTH caps requests)
+STALE_AFTER = 24 * 3600  # seconds
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class UploadMissing(NotFound):
+    message = _l("This uploaded file is no longer available. Upload it again.")
+
+
+@dataclass(frozen=True)
+class Upload:
+    token: str
+    file_name: str
+    data: bytes
+
+
+def folder() -> Path:
+    configured = current_app.config.get("IMPORT_FOLDER")
+    return Path(configured) if configured else Path(current_app.instance_path) / "imports"
+
+
+def clean_file_name(name: str | None) -> str:
+    """The name the user's file had, without any folder, for showing and for the history note."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    return _UNSAFE.sub("", base).strip()[:120] or "upload.csv"
+
+
+def _paths(token: str) -> tuple[Path, Path]:
+    if not _TOKEN.match(token):
+        raise UploadMissing()
+    base = folder()
+    return base / f"{token}.csv", base / f"{token}.json"
+
+
+def save(data: bytes, file_name: str) -> str:
+    """Keep an uploaded file; returns the random token that names it."""
+    base = folder()
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    purge_stale()
+    token = secrets.token_urlsafe(32)
+    data_path, meta_path = _paths(token)
+    for path, content in (
+        (data_path, data),
+        (meta_path, json.dumps({"file_name": clean_file_name(file_name)}).encode()),
+    ):
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+    return token
+
+
+def load(token: str) -> Upload:
+    data_path, meta_path = _paths(token)
+    try:
+        data = data_path.read_bytes()
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise UploadMissing() from None
+    return Upload(token=token, file_name=clean_file_name(meta.get("file_name")), data=data)
+
+
+def delete(token: str) -> None:
+    try:
+        paths = _paths(token)
+    except UploadMissing:
+        return
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def purge_stale(max_age: float = STALE_AFTER) -> int:
+    """Delete uploads older than ``max_age`` seconds; returns how many files went."""
+    base = folder()
+    if not base.is_dir():
+        return 0
+    limit = time.time() - max_age
+    removed = 0
+    for path in base.iterdir():
+        try:
+            if path.suffix in (".csv", ".json") and path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # removed by someone else meanwhile
+    if removed:
+        log.info("removed %d stale import uploads", removed)
+    return removed
