@@ -18,6 +18,14 @@ ARGUMENTS = {
     "decision": "approve",
     "token": "x",
     "filename": "css/app.css",
+    "skill_id": 999999,
+    "course_id": 999999,
+    "module_id": 999999,
+    "lesson_id": 999999,
+    "action": "publish",
+    "direction": "up",
+    "course_code": "NO-SUCH-COURSE",
+    "mark": "done",
 }
 
 
