@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from academy.access import rule_of
 from academy.auth.models import Role
 from academy.courses.models import Course, CourseStatus, Lesson
 from academy.skills.models import Skill
@@ -285,3 +287,23 @@ def test_ids_of_another_course_are_404(browser: Browser, courses: Courses) -> No
     assert browser.get(f"{base}/lessons/{theirs_lesson.id}/edit").status_code == 404
     assert browser.post(f"{base}/lessons/{theirs_lesson.id}/delete", {"version": 1}).status_code == 404
     assert browser.get("/admin/courses/999999").status_code == 404
+
+
+def test_authoring_pages_are_for_admins_only(app: Flask) -> None:
+    for endpoint, view in app.view_functions.items():
+        if endpoint.split(".")[0] in ("authoring", "content", "skills"):
+            rule = rule_of(view)
+            assert rule is not None and rule.kind == "roles" and rule.allowed == {Role.ADMIN}, endpoint
+
+
+def test_students_and_instructors_cannot_author(browser: Browser, db: Session, courses: Courses) -> None:
+    course = courses.course(modules=1, lessons=2)
+    lesson = courses.lessons(course)[0]
+    for role in (Role.STUDENT, Role.INSTRUCTOR):
+        browser.login(role)
+        assert browser.get(f"/admin/courses/{course.id}").status_code == 403
+        form = {"title": "Hacked", "minutes": "1", "body_markdown": "x", "version": lesson.version}
+        assert browser.post(f"/admin/courses/{course.id}/lessons/{lesson.id}/edit", form).status_code == 403
+        browser.logout()
+    db.expire_all()
+    assert lesson.title == "Lesson 1.1"
