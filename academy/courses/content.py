@@ -14,7 +14,7 @@ from typing import Literal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from academy.courses.markdown import render_lesson_markdown
 from academy.courses.models import Course, CourseModule, CourseStatus, Lesson
@@ -43,11 +43,16 @@ class LessonData:
 
 
 def course_outline(session: Session, course_id: int) -> Course | None:
-    """The course with its modules and their lessons loaded (three queries whatever their number)."""
+    """The course with its modules and their lessons' titles loaded (three queries whatever their
+    number); a lesson's text is loaded when it is read."""
     return session.scalar(
         select(Course)
         .where(Course.id == course_id)
-        .options(selectinload(Course.modules).selectinload(CourseModule.lessons))
+        .options(
+            selectinload(Course.modules)
+            .selectinload(CourseModule.lessons)
+            .options(defer(Lesson.body_markdown), defer(Lesson.body_html))
+        )
     )
 
 

@@ -12,6 +12,7 @@ from academy.access import rule_of
 from academy.auth.models import Role
 from academy.courses.models import Course, CourseStatus, Lesson
 from academy.skills.models import Skill
+from academy.tracks import Track
 from tests.conftest import Browser, Factory, QueryCounter
 from tests.courses.conftest import Courses
 
@@ -149,9 +150,7 @@ def test_publish_and_unpublish(browser: Browser, db: Session, courses: Courses, 
 
 def test_the_list_filters_and_searches(browser: Browser, courses: Courses, make: Factory) -> None:
     courses.course(code="BPO-LIST")
-    make.course(
-        code="KPO-LIST", status=CourseStatus.DRAFT, track=__import__("academy.tracks").tracks.Track.KPO
-    )
+    make.course(code="KPO-LIST", status=CourseStatus.DRAFT, track=Track.KPO)
     browser.login(Role.ADMIN)
     everything = browser.get("/admin/courses?q=list").get_data(as_text=True)
     assert "BPO-LIST" in everything and "KPO-LIST" in everything

@@ -164,3 +164,21 @@ def test_lesson_html_is_the_only_unescaped_content(browser: Browser, db: Session
     body = browser.get(f"/learn/{course.code}/lessons/{lesson.id}").get_data(as_text=True)
     assert "<script>alert('module')" not in body and "<img src=x" not in body
     assert re.search(r"&lt;img src=x onerror=alert\(1\)&gt;", body)
+
+
+def test_the_lesson_page_query_count_does_not_grow(
+    browser: Browser, courses: Courses, count_queries: QueryCounter
+) -> None:
+    small, big = courses.course(modules=1, lessons=2), courses.course(modules=4, lessons=5)
+    student = courses.student_in(small)
+    courses.student_in(big, student=student)
+    urls = [f"/learn/{c.code}/lessons/{courses.lessons(c)[1].id}" for c in (small, big)]
+    browser.login(student)
+    browser.get(urls[0])
+    count_queries.statements.clear()
+    browser.get(urls[0])
+    few = count_queries.count
+    count_queries.statements.clear()
+    body = browser.get(urls[1]).get_data(as_text=True)
+    assert count_queries.count == few, count_queries.statements
+    assert "Lesson 2 of 20" in body and "<h2>Part 1.2</h2>" in body
