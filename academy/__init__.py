@@ -93,13 +93,29 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from academy.admin.views import bp as admin_bp
     from academy.auth.views import bp as auth_bp
+    from academy.courses.authoring import bp as authoring_bp
+    from academy.courses.content_views import bp as content_bp
+    from academy.courses.learning import bp as learning_bp
     from academy.employers.views import bp as employers_bp
     from academy.imports.views import bp as imports_bp
     from academy.jobs.views import bp as jobs_bp
     from academy.main.views import bp as main_bp
     from academy.notifications.views import bp as notifications_bp
+    from academy.skills.views import bp as skills_bp
 
-    for blueprint in (main_bp, auth_bp, employers_bp, admin_bp, imports_bp, jobs_bp, notifications_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        employers_bp,
+        admin_bp,
+        imports_bp,
+        jobs_bp,
+        notifications_bp,
+        skills_bp,  # /admin/skills
+        authoring_bp,  # /admin/courses
+        content_bp,  # /admin/courses/<id>/modules, lessons
+        learning_bp,  # /learn
+    ):
         app.register_blueprint(blueprint)
     # Flask's own static endpoint is public like the rest of the site's assets.
     app.view_functions["static"] = access.public(app.view_functions["static"])

@@ -20,6 +20,14 @@ ARGUMENTS = {
     "filename": "css/app.css",
     "notification_id": 999999,
     "job_id": 999999,
+    "skill_id": 999999,
+    "course_id": 999999,
+    "module_id": 999999,
+    "lesson_id": 999999,
+    "action": "publish",
+    "direction": "up",
+    "course_code": "NO-SUCH-COURSE",
+    "mark": "done",
 }
 
 

@@ -14,6 +14,7 @@ from academy.auth import passwords
 from academy.auth.models import Role, User, new_session_token
 from academy.db import Base, utcnow
 from academy.demo.catalogue import load_catalogue
+from academy.demo.lessons import load_lessons
 from academy.employers.models import Company, CompanyStatus
 from academy.errors import DomainError
 from academy.notifications.demo import load_demo_notifications
@@ -267,6 +268,7 @@ def load_demo(session: Session, students: int = 300, seed: int = 2026, replace: 
         admin_id=next(id_ for id_, role, _r, _e in people if role is Role.ADMIN),
     )
     catalogue["notifications"] = load_demo_notifications(session, now)
+    catalogue.update(load_lessons(session, now, seed))
     summary = DemoSummary(
         counts={"companies": len(companies), "users": len(rows), "students": students + 1, **catalogue}
     )

@@ -197,7 +197,7 @@ def test_dry_run_needs_the_same_queries_for_2_and_20_rows(
     assert count_queries.count == few, count_queries.statements
 
 
-def test_the_admin_dashboard_and_menu_link_to_the_import(browser: Browser) -> None:
+def test_the_admin_dashboard_links_to_the_import(browser: Browser) -> None:
     browser.login(Role.ADMIN)
     page = browser.get("/dashboard").get_data(as_text=True)
-    assert page.count(f'href="{UPLOAD}"') == 2
+    assert f'href="{UPLOAD}"' in page
