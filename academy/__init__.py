@@ -93,10 +93,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from academy.admin.views import bp as admin_bp
     from academy.auth.views import bp as auth_bp
+    from academy.cohort_admin.views import bp as cohort_admin_bp
     from academy.employers.views import bp as employers_bp
+    from academy.feeds.views import bp as feeds_bp
     from academy.main.views import bp as main_bp
+    from academy.teaching.views import bp as teach_bp
 
-    for blueprint in (main_bp, auth_bp, employers_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, employers_bp, admin_bp, cohort_admin_bp, teach_bp, feeds_bp):
         app.register_blueprint(blueprint)
     # Flask's own static endpoint is public like the rest of the site's assets.
     app.view_functions["static"] = access.public(app.view_functions["static"])

@@ -18,6 +18,9 @@ ARGUMENTS = {
     "decision": "approve",
     "token": "x",
     "filename": "css/app.css",
+    "code": "NO-SUCH-COHORT",
+    "enrolment_id": 999999,
+    "session_id": 999999,
 }
 
 
@@ -57,6 +60,8 @@ def test_public_pages(app: Flask) -> None:
         "auth.register",
         "auth.reset_password",
         "employers.register",
+        "feeds.cohort_calendar",
+        "feeds.personal_calendar",
         "main.healthz",
         "main.home",
         "main.set_language",
