@@ -14,6 +14,7 @@ from academy.auth import passwords
 from academy.auth.models import Role, User, new_session_token
 from academy.db import Base, utcnow
 from academy.demo.catalogue import load_catalogue
+from academy.demo.timetable import load_timetable
 from academy.employers.models import Company, CompanyStatus
 from academy.errors import DomainError
 from academy.regions.services import list_regions
@@ -265,6 +266,7 @@ def load_demo(session: Session, students: int = 300, seed: int = 2026, replace: 
         student_ids=[id_ for id_, role, _r, _e in people if role is Role.STUDENT],
         admin_id=next(id_ for id_, role, _r, _e in people if role is Role.ADMIN),
     )
+    catalogue |= load_timetable(session, now, rng)
     summary = DemoSummary(
         counts={"companies": len(companies), "users": len(rows), "students": students + 1, **catalogue}
     )
