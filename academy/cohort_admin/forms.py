@@ -10,6 +10,8 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    Field,
+    Form,
     HiddenField,
     IntegerField,
     SelectField,
@@ -17,7 +19,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from academy.forms import choices, strip
@@ -48,6 +59,18 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class AtLeastOne:
+    """At least one box ticked. Unlike DataRequired it sets no ``required`` flag, which on check
+    boxes would demand that every box be ticked."""
+
+    def __init__(self, message: object) -> None:
+        self.message = message
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if not field.data:
+            raise StopValidation(str(self.message))
+
+
 class CohortForm(FlaskForm):
     version = HiddenField()
     course = SelectField(_l("Course"), coerce=int, validators=[DataRequired(message=_l("Choose a course."))])
@@ -55,19 +78,19 @@ class CohortForm(FlaskForm):
     region = SelectField(_l("Region"), validators=[Optional()])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)], filters=[strip])
     language = SelectField(_l("Language of instruction"), choices=choices(LANGUAGE_NAMES))
-    starts_on = DateField(_l("First day"), validators=[DataRequired()])
-    ends_on = DateField(_l("Last day"), validators=[DataRequired()])
+    starts_on = DateField(_l("First day"), validators=[InputRequired()])
+    ends_on = DateField(_l("Last day"), validators=[InputRequired()])
     enrolment_opens_at = DateTimeLocalField(
-        _l("Enrolment opens"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("Enrolment opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
     )
     enrolment_closes_at = DateTimeLocalField(
-        _l("Enrolment closes"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("Enrolment closes"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
     )
     seats = IntegerField(_l("Seats"), validators=[InputRequired(), NumberRange(min=0, max=1000)])
     instructors = MultiCheckboxField(
         _l("Instructors"),
         coerce=int,
-        validators=[DataRequired(message=_l("Choose at least one instructor."))],
+        validators=[AtLeastOne(_l("Choose at least one instructor."))],
     )
 
 

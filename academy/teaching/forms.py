@@ -7,9 +7,9 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, StringField, TimeField, URLField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from academy.cohort_admin.forms import MultiCheckboxField
+from academy.cohort_admin.forms import AtLeastOne, MultiCheckboxField
 from academy.cohorts.timetable import SERIES_MINUTES
 from academy.forms import strip
 
@@ -28,21 +28,21 @@ class PlaceFields(FlaskForm):
 
 class SessionForm(PlaceFields):
     version = HiddenField()
-    day = DateField(_l("Date"), validators=[DataRequired()])
-    starts = TimeField(_l("Starts at"), validators=[DataRequired()])
-    ends = TimeField(_l("Ends at"), validators=[DataRequired()])
+    day = DateField(_l("Date"), validators=[InputRequired()])
+    starts = TimeField(_l("Starts at"), validators=[InputRequired()])
+    ends = TimeField(_l("Ends at"), validators=[InputRequired()])
 
 
 class SeriesForm(PlaceFields):
     weekdays = MultiCheckboxField(
-        _l("Weekdays"), coerce=int, validators=[DataRequired(message=_l("Choose at least one weekday."))]
+        _l("Weekdays"), coerce=int, validators=[AtLeastOne(_l("Choose at least one weekday."))]
     )
-    starts = TimeField(_l("Starts at"), validators=[DataRequired()])
+    starts = TimeField(_l("Starts at"), validators=[InputRequired()])
     minutes = IntegerField(
         _l("Length in minutes"), validators=[InputRequired(), NumberRange(*SERIES_MINUTES)], default=120
     )
-    first_day = DateField(_l("From"), validators=[DataRequired()])
-    last_day = DateField(_l("Until"), validators=[DataRequired()])
+    first_day = DateField(_l("From"), validators=[InputRequired()])
+    last_day = DateField(_l("Until"), validators=[InputRequired()])
 
 
 class VersionForm(FlaskForm):

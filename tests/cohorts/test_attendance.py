@@ -26,7 +26,12 @@ from tests.cohorts.conftest import Class, running_cohort, today
 from tests.conftest import Factory, QueryCounter
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
-P, L, A, E = AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
+P, L, A, E = (
+    AttendanceStatus.PRESENT,
+    AttendanceStatus.LATE,
+    AttendanceStatus.ABSENT,
+    AttendanceStatus.EXCUSED,
+)
 
 
 def test_a_register_is_saved_whole_and_bumps_its_version(db: Session, klass: Class) -> None:
@@ -118,7 +123,11 @@ def test_a_students_rate_in_each_cohort_in_one_query(
     services.enrol(db, quiet.cohort, student, check_window=False)
     for n in range(4):
         record_attendance(
-            db, klass.session_on(db, today() - timedelta(days=n)), {student.id: P if n else A}, 0, klass.instructor
+            db,
+            klass.session_on(db, today() - timedelta(days=n)),
+            {student.id: P if n else A},
+            0,
+            klass.instructor,
         )
     record_attendance(db, other.session_on(db, today()), {student.id: L}, 0, other.instructor)
     count_queries.statements.clear()

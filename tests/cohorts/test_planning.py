@@ -184,7 +184,9 @@ def test_waitlist_positions_of_a_whole_cohort_in_one_query(
     positions = services.waitlist_positions(db, klass.cohort.id)
     assert count_queries.count == 1
     assert positions == {waiting[0].id: 1, waiting[2].id: 2, waiting[3].id: 3}
-    assert positions == {e.id: services.waitlist_position(db, e) for e in (waiting[0], waiting[2], waiting[3])}
+    assert positions == {
+        e.id: services.waitlist_position(db, e) for e in (waiting[0], waiting[2], waiting[3])
+    }
 
 
 def test_cohort_phases_and_the_instructors_list(db: Session, make: Factory) -> None:

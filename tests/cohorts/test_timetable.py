@@ -21,7 +21,12 @@ pytestmark = pytest.mark.usefixtures("app_ctx")
 
 
 def plan(day: date, **fields: object) -> SessionPlan:
-    values: dict[str, object] = {"day": day, "starts": time(18, 30), "ends": time(20, 0), "topic": "Greetings"}
+    values: dict[str, object] = {
+        "day": day,
+        "starts": time(18, 30),
+        "ends": time(20, 0),
+        "topic": "Greetings",
+    }
     values.update(fields)
     return SessionPlan(**values)  # type: ignore[arg-type]
 
