@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -24,6 +24,7 @@ from academy.errors import NotFound
 
 PRODUCT = "-//BPO-KPO Academy//Timetable//EN"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+REFRESH = timedelta(hours=6)
 
 
 def issue_calendar_token(session: Session, user: User) -> str:
@@ -100,8 +101,9 @@ def _calendar(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
-    calendar.add("refresh-interval", "PT6H", parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", "PT6H")
+    # How often a calendar app should fetch the feed again (RFC 7986, and Outlook's older name).
+    calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
     for cohort_session in sessions:
         calendar.add_component(_event(cohort_session, locale, domain, now, with_links))
     ical: bytes = calendar.to_ical()
