@@ -7,7 +7,7 @@ not exist.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent, format_time, ngettext
@@ -91,14 +91,19 @@ def cohort(code: str) -> str:
         .where(CohortSession.cohort_id == found.id)
         .order_by(CohortSession.starts_at, CohortSession.id)
     ).all()
+    marked = attendance_rules.marked_counts(db, (s.id for s in sessions))
+    now = utcnow()
+    done = [s for s in sessions if s.ends_at < now and s.id in marked]
     return render_template(
         "teaching/cohort.html",
         cohort=found,
         roster=attendance_rules.roster(db, found.id),
         rates=attendance_rules.attendance_rates(db, found.id),
-        sessions=sessions,
-        marked=attendance_rules.marked_counts(db, (s.id for s in sessions)),
-        now=utcnow(),
+        current=[s for s in sessions if s not in done],  # upcoming, and past ones still without a register
+        done=done,
+        marked=marked,
+        registers_open={s.id for s in sessions if attendance_rules.register_open(s, now)},
+        now=now,
     )
 
 
@@ -197,6 +202,7 @@ def add_series(code: str) -> str | Response:
     if not form.is_submitted():
         form.first_day.data = max(found.starts_on, timetable.to_local(utcnow()).date())
         form.last_day.data = found.ends_on
+        form.starts.data = time(18, 0)
         form.room.data = "" if found.online else found.venue
     if form.validate_on_submit():
         assert form.starts.data and form.first_day.data and form.last_day.data
