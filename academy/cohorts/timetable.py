@@ -244,11 +244,4 @@ def next_sessions(session: Session, cohort_ids: Iterable[int], now: datetime) ->
         .where(CohortSession.cohort_id.in_(ids), CohortSession.starts_at >= now)
         .group_by(CohortSession.cohort_id)
     )
-    return {cohort_id: _aware(starts_at) for cohort_id, starts_at in rows}
-
-
-def _aware(moment: datetime) -> datetime:
-    # An aggregate's result bypasses the column type, and SQLite hands back a naive (UTC) value or a string.
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return {cohort_id: starts_at for cohort_id, starts_at in rows}  # min() keeps the UTC column type
