@@ -93,15 +93,18 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from academy.admin.views import bp as admin_bp
     from academy.auth.views import bp as auth_bp
+    from academy.cohort_admin.views import bp as cohort_admin_bp
     from academy.courses.authoring import bp as authoring_bp
     from academy.courses.content_views import bp as content_bp
     from academy.courses.learning import bp as learning_bp
     from academy.employers.views import bp as employers_bp
+    from academy.feeds.views import bp as feeds_bp
     from academy.imports.views import bp as imports_bp
     from academy.jobs.views import bp as jobs_bp
     from academy.main.views import bp as main_bp
     from academy.notifications.views import bp as notifications_bp
     from academy.skills.views import bp as skills_bp
+    from academy.teaching.views import bp as teach_bp
 
     for blueprint in (
         main_bp,
@@ -115,6 +118,9 @@ def register_blueprints(app: Flask) -> None:
         authoring_bp,  # /admin/courses
         content_bp,  # /admin/courses/<id>/modules, lessons
         learning_bp,  # /learn
+        cohort_admin_bp,  # /admin/cohorts
+        teach_bp,  # /teach
+        feeds_bp,  # iCalendar feeds
     ):
         app.register_blueprint(blueprint)
     # Flask's own static endpoint is public like the rest of the site's assets.

@@ -18,12 +18,27 @@ COMPANY_STATUS_NAMES = {
 }
 
 ENROLMENT_STATUS_NAMES = {
-    "waitlisted": _l("On the waitlist"),
+    "waitlisted": _l("Waitlisted"),
     "enrolled": _l("Enrolled"),
     "withdrawn": _l("Withdrawn"),
     "completed": _l("Completed"),
-    "failed": _l("Not passed"),
+    "failed": _l("Failed"),
 }
+# Badge style of each enrolment status (classes of app.css).
+ENROLMENT_BADGES = {
+    "enrolled": "ok",
+    "completed": "ok",
+    "waitlisted": "wait",
+    "failed": "bad",
+    "withdrawn": "",
+}
+ATTENDANCE_NAMES = {
+    "present": _l("Present"),
+    "late": _l("Late"),
+    "absent": _l("Absent"),
+    "excused": _l("Excused"),
+}
+PHASE_NAMES = {"upcoming": _l("Upcoming"), "running": _l("Running"), "past": _l("Past")}
 TRACK_NAMES = {"bpo": _l("BPO: business processes"), "kpo": _l("KPO: knowledge processes")}
 
 
@@ -32,5 +47,8 @@ def register_labels(app: Flask) -> None:
         role_names=ROLE_NAMES,
         status_names=COMPANY_STATUS_NAMES,
         enrolment_status_names=ENROLMENT_STATUS_NAMES,
+        enrolment_badges=ENROLMENT_BADGES,
+        attendance_names=ATTENDANCE_NAMES,
+        phase_names=PHASE_NAMES,
         track_names=TRACK_NAMES,
     )

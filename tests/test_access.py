@@ -28,6 +28,9 @@ ARGUMENTS = {
     "direction": "up",
     "course_code": "NO-SUCH-COURSE",
     "mark": "done",
+    "code": "NO-SUCH-COHORT",
+    "enrolment_id": 999999,
+    "session_id": 999999,
 }
 
 
@@ -67,6 +70,8 @@ def test_public_pages(app: Flask) -> None:
         "auth.register",
         "auth.reset_password",
         "employers.register",
+        "feeds.cohort_calendar",
+        "feeds.personal_calendar",
         "main.healthz",
         "main.home",
         "main.set_language",

@@ -19,6 +19,7 @@ from academy.auth.forms import (
     StudentRegistrationForm,
 )
 from academy.auth.models import User
+from academy.cohorts.calendar import ensure_calendar_token
 from academy.db import get_session
 from academy.errors import DomainError
 from academy.extensions import client_address, limiter
@@ -129,6 +130,8 @@ def account() -> str | Response:
             start_session(current_user._get_current_object())  # the old cookies died with the token
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
+    if not form.is_submitted() and ensure_calendar_token(get_session(), current_user):
+        get_session().commit()  # the address of the person's own timetable feed, shown on this page
     return render_template("auth/account.html", form=form)
 
 

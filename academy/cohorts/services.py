@@ -54,6 +54,16 @@ class NotWithdrawable(DomainError):
     status = 409
 
 
+class NotEnrolled(DomainError):
+    message = _l("Only an enrolled student can be given an outcome.")
+    status = 409
+
+
+class NotAnOutcome(DomainError):
+    message = _l("An outcome is either completed or failed.")
+    field = "outcome"
+
+
 class SeatsBelowTaken(DomainError):
     message = _l("A cohort cannot have fewer seats than students already enrolled.")
     field = "seats"
@@ -232,6 +242,16 @@ def waitlist_positions(session: Session, enrolment_ids: list[int]) -> dict[int, 
     return {enrolment_id: int(position) for enrolment_id, position in rows}
 
 
+def cohort_waitlist(session: Session, cohort_id: int) -> dict[int, int]:
+    """Every waitlisted enrolment of a cohort and its position (1 = head), in one query."""
+    rows = session.execute(
+        select(Enrolment.id, func.row_number().over(order_by=Enrolment.waitlist_ticket)).where(
+            Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.WAITLISTED
+        )
+    )
+    return {enrolment_id: int(position) for enrolment_id, position in rows}
+
+
 def _fill_free_seats(session: Session, cohort_id: int, actor: User | None) -> list[Enrolment]:
     """Move the head of the waitlist into free seats, one by one, while both last.
 
@@ -301,6 +321,28 @@ def withdraw(session: Session, enrolment: Enrolment, actor: User, note: str = ""
     _refresh_counters(session, enrolment.cohort)
     log.info("enrolment %s withdrawn by user %s; %d promoted", enrolment.id, actor.id, len(change.promoted))
     return change
+
+
+def record_outcome(
+    session: Session, enrolment: Enrolment, outcome: EnrolmentStatus, actor: User, note: str = ""
+) -> Enrolment:
+    """Close an enrolled student's place as completed or failed; the seat stays taken (the cohort ran)."""
+    if outcome not in (EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED):
+        raise NotAnOutcome()
+    # Conditional on the status, so two administrators deciding at once record one outcome.
+    changed = session.execute(
+        update(Enrolment)
+        .where(Enrolment.id == enrolment.id, Enrolment.status == EnrolmentStatus.ENROLLED)
+        .values(status=outcome, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(enrolment)
+        raise NotEnrolled()
+    _record(session, enrolment, outcome, actor, note, previous=EnrolmentStatus.ENROLLED)
+    session.flush()
+    log.info("enrolment %s %s, recorded by user %s", enrolment.id, outcome.value, actor.id)
+    return enrolment
 
 
 def change_seats(session: Session, cohort: Cohort, seats: int, actor: User) -> SeatChange:

@@ -21,8 +21,8 @@ from academy.db import get_session
 from academy.errors import Conflict, DomainError
 from academy.forms import show_error
 from academy.i18n import current_locale
+from academy.labels import TRACK_NAMES
 from academy.pagination import page_number, paginate
-from academy.skills.forms import TRACK_NAMES
 from academy.skills.services import list_skills
 from academy.tracks import Track
 from academy.versions import submitted_version

@@ -25,7 +25,7 @@ from academy.courses.models import Course, CourseStatus
 from academy.courses.services import COURSE_CODE, MAX_HOURS, normalise_code
 from academy.forms import choices, strip
 from academy.i18n import LANGUAGE_NAMES
-from academy.skills.forms import TRACK_NAMES
+from academy.labels import TRACK_NAMES
 from academy.skills.models import Skill
 
 COURSE_STATUS_NAMES = {

@@ -15,6 +15,7 @@ from academy.auth.models import Role, User, new_session_token
 from academy.db import Base, utcnow
 from academy.demo.catalogue import load_catalogue
 from academy.demo.lessons import load_lessons
+from academy.demo.timetable import load_timetable
 from academy.employers.models import Company, CompanyStatus
 from academy.errors import DomainError
 from academy.notifications.demo import load_demo_notifications
@@ -269,6 +270,7 @@ def load_demo(session: Session, students: int = 300, seed: int = 2026, replace: 
     )
     catalogue["notifications"] = load_demo_notifications(session, now)
     catalogue.update(load_lessons(session, now, seed))
+    catalogue |= load_timetable(session, now, rng)
     summary = DemoSummary(
         counts={"companies": len(companies), "users": len(rows), "students": students + 1, **catalogue}
     )

@@ -8,13 +8,8 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from academy.forms import choices, strip
+from academy.labels import TRACK_NAMES
 from academy.skills.services import MAX_LEVELS, SKILL_CODE, normalise_code
-from academy.tracks import Track
-
-TRACK_NAMES = {
-    Track.BPO.value: _l("BPO: business processes"),
-    Track.KPO.value: _l("KPO: knowledge processes"),
-}
 
 
 def lower_code(value: object) -> object:

@@ -12,8 +12,9 @@ from academy.db import get_session
 from academy.errors import Conflict, DomainError
 from academy.forms import show_error
 from academy.i18n import current_locale
+from academy.labels import TRACK_NAMES
 from academy.skills import services
-from academy.skills.forms import TRACK_NAMES, SkillForm
+from academy.skills.forms import SkillForm
 from academy.skills.models import Skill
 from academy.tracks import Track
 from academy.versions import submitted_version

@@ -1,0 +1,1 @@
+"""Administrators plan cohorts and manage their enrolments."""

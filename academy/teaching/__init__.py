@@ -1,0 +1,1 @@
+"""Instructors run their cohorts: roster, timetable and attendance."""
