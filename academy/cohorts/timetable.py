@@ -234,14 +234,24 @@ def add_weekly_series(session: Session, cohort: Cohort, series: WeeklySeries) ->
     return added
 
 
-def next_sessions(session: Session, cohort_ids: Iterable[int], now: datetime) -> dict[int, datetime]:
-    """The start of each cohort's next session (none when its timetable is over), in one query."""
+def next_sessions(session: Session, cohort_ids: Iterable[int], now: datetime) -> dict[int, CohortSession]:
+    """Each cohort's next session, or the one under way (none when its timetable is over), in one
+    query."""
     ids = list(cohort_ids)
     if not ids:
         return {}
-    rows = session.execute(
-        select(CohortSession.cohort_id, func.min(CohortSession.starts_at))
-        .where(CohortSession.cohort_id.in_(ids), CohortSession.starts_at >= now)
+    first = (
+        select(CohortSession.cohort_id, func.min(CohortSession.starts_at).label("starts_at"))
+        .where(CohortSession.cohort_id.in_(ids), CohortSession.ends_at > now)
         .group_by(CohortSession.cohort_id)
+        .subquery()
     )
-    return {cohort_id: starts_at for cohort_id, starts_at in rows}  # min() keeps the UTC column type
+    found: dict[int, CohortSession] = {}
+    for meeting in session.scalars(
+        select(CohortSession).join(
+            first,
+            (CohortSession.cohort_id == first.c.cohort_id) & (CohortSession.starts_at == first.c.starts_at),
+        )
+    ):
+        found.setdefault(meeting.cohort_id, meeting)
+    return found

@@ -10,8 +10,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from academy.auth.models import Role, User
 from academy.cohorts.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
+from academy.cohorts.attendance import Rate, attendance_rate_for_student
 from academy.cohorts.services import waitlist_positions
+from academy.cohorts.timetable import next_sessions
 from academy.courses.models import Course
+from academy.courses.progress import Progress, progress_by_course
 
 
 def students_per_region(session: Session) -> dict[str, int]:
@@ -31,6 +34,8 @@ class MyCohort:
     enrolment: Enrolment
     next_session: CohortSession | None
     waitlist_position: int | None
+    progress: Progress
+    attendance: Rate
 
     @property
     def cohort(self) -> Cohort:
@@ -39,7 +44,8 @@ class MyCohort:
 
 def my_cohorts(session: Session, student: User, now: datetime) -> list[MyCohort]:
     """The student's places (all but withdrawn), current and upcoming first, each with its next
-    session and waitlist position. Three queries however many cohorts."""
+    session, waitlist position, progress through the lessons and attendance rate. Five queries
+    however many cohorts."""
     enrolments = session.scalars(
         select(Enrolment)
         .join(Enrolment.cohort)
@@ -52,24 +58,19 @@ def my_cohorts(session: Session, student: User, now: datetime) -> list[MyCohort]
         )
         .order_by(Cohort.ends_on < now.date(), Cohort.starts_on)
     ).all()
-    cohort_ids = [e.cohort_id for e in enrolments]
-    upcoming: dict[int, CohortSession] = {}
-    if cohort_ids:
-        first = (
-            select(CohortSession.cohort_id, func.min(CohortSession.starts_at).label("starts_at"))
-            .where(CohortSession.cohort_id.in_(cohort_ids), CohortSession.ends_at > now)
-            .group_by(CohortSession.cohort_id)
-            .subquery()
-        )
-        for meeting in session.scalars(
-            select(CohortSession).join(
-                first,
-                (CohortSession.cohort_id == first.c.cohort_id)
-                & (CohortSession.starts_at == first.c.starts_at),
-            )
-        ):
-            upcoming.setdefault(meeting.cohort_id, meeting)
+    upcoming = next_sessions(session, (e.cohort_id for e in enrolments), now)
     positions = waitlist_positions(
         session, [e.id for e in enrolments if e.status is EnrolmentStatus.WAITLISTED]
     )
-    return [MyCohort(e, upcoming.get(e.cohort_id), positions.get(e.id)) for e in enrolments]
+    progress = progress_by_course(session, student.id, {e.cohort.course_id for e in enrolments})
+    attendance = attendance_rate_for_student(session, student.id, [e.cohort_id for e in enrolments])
+    return [
+        MyCohort(
+            e,
+            upcoming.get(e.cohort_id),
+            positions.get(e.id),
+            progress.get(e.cohort.course_id, Progress()),
+            attendance.get(e.cohort_id, Rate()),
+        )
+        for e in enrolments
+    ]

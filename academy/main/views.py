@@ -12,6 +12,8 @@ from academy import access
 from academy.auth.models import Role
 from academy.auth.services import count_users_by_role, set_locale
 from academy.cohorts.models import EnrolmentStatus
+from academy.cohorts.planning import cohorts_taught_by
+from academy.cohorts.timetable import next_sessions, to_local
 from academy.db import get_session, utcnow
 from academy.employers.models import CompanyStatus
 from academy.employers.services import count_companies_by_status
@@ -46,7 +48,13 @@ def dashboard() -> str:
     if role is Role.EMPLOYER:
         return render_template("main/dashboard_employer.html", company=current_user.company)
     if role is Role.INSTRUCTOR:
-        return render_template("main/dashboard_instructor.html")
+        now = utcnow()
+        taught = db.scalars(cohorts_taught_by(current_user, to_local(now).date()).limit(5)).unique().all()
+        return render_template(
+            "main/dashboard_instructor.html",
+            cohorts=taught,
+            next_sessions=next_sessions(db, (c.id for c in taught), now),
+        )
     return render_template(
         "main/dashboard_student.html",
         my_cohorts=my_cohorts(db, current_user, utcnow()),

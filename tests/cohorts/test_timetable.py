@@ -181,5 +181,5 @@ def test_next_sessions_of_many_cohorts_in_one_query(
     count_queries.statements.clear()
     found = timetable.next_sessions(db, [klass.cohort.id, 999_999], utcnow())
     assert count_queries.count == 1
-    assert found == {klass.cohort.id: coming.starts_at}
+    assert found == {klass.cohort.id: coming}
     assert timetable.next_sessions(db, [], utcnow()) == {}
