@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from academy.auth.models import Role, User
-from academy.cohorts.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
 from academy.cohorts.attendance import Rate, attendance_rate_for_student
+from academy.cohorts.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
 from academy.cohorts.services import waitlist_positions
 from academy.cohorts.timetable import next_sessions
 from academy.courses.models import Course
