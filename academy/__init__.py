@@ -93,10 +93,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from academy.admin.views import bp as admin_bp
     from academy.auth.views import bp as auth_bp
+    from academy.catalogue.views import bp as catalogue_bp
     from academy.employers.views import bp as employers_bp
     from academy.main.views import bp as main_bp
 
-    for blueprint in (main_bp, auth_bp, employers_bp, admin_bp):
+    for blueprint in (catalogue_bp, main_bp, auth_bp, employers_bp, admin_bp):
         app.register_blueprint(blueprint)
     # Flask's own static endpoint is public like the rest of the site's assets.
     app.view_functions["static"] = access.public(app.view_functions["static"])

@@ -18,6 +18,7 @@ ARGUMENTS = {
     "decision": "approve",
     "token": "x",
     "filename": "css/app.css",
+    "code": "NO-SUCH-CODE",
 }
 
 
@@ -56,9 +57,11 @@ def test_public_pages(app: Flask) -> None:
         "auth.login",
         "auth.register",
         "auth.reset_password",
+        "catalogue.cohort",
+        "catalogue.course",
+        "catalogue.index",
         "employers.register",
         "main.healthz",
-        "main.home",
         "main.set_language",
         "static",
     ]
