@@ -141,19 +141,20 @@ def find_courses(
     month) is set: then only courses with a matching cohort are.
     """
     conditions = cohort_conditions(filters, today)
-    next_start = (
-        select(func.min(Cohort.starts_on))
-        .where(Cohort.course_id == Course.id, *conditions)
-        .correlate(Course)
-        .scalar_subquery()
+    # One pass over the matching cohorts gives each course its next start. (A correlated min() per
+    # course would let PostgreSQL walk the starts_on index through every past cohort, per course.)
+    upcoming = (
+        select(Cohort.course_id, func.min(Cohort.starts_on).label("next_start"))
+        .where(*conditions)
+        .group_by(Cohort.course_id)
+        .subquery("upcoming")
     )
     stmt = (
         select(Course)
+        .join(upcoming, upcoming.c.course_id == Course.id, isouter=not filters.narrows_cohorts)
         .where(Course.status == CourseStatus.PUBLISHED)
         .options(selectinload(Course.skills).joinedload(CourseSkill.skill))
     )
-    if filters.narrows_cohorts:
-        stmt = stmt.where(exists().where(Cohort.course_id == Course.id, *conditions))
     if filters.track:
         stmt = stmt.where(Course.track == filters.track)
     if filters.skill:
@@ -165,7 +166,7 @@ def find_courses(
     matches = _text_matches(filters.text)
     if matches is not None:
         stmt = stmt.where(matches)
-    stmt = stmt.order_by(next_start.asc().nulls_last(), Course.code)
+    stmt = stmt.order_by(upcoming.c.next_start.asc().nulls_last(), Course.code)
     courses: Page[Course] = paginate(session, stmt, page, per_page)
     results = {course.id: CourseResult(course) for course in courses.items}
     if results:
