@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from html import unescape
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from academy.cohorts.models import Cohort
 from academy.courses.models import Course, CourseSkill, CourseStatus
@@ -17,6 +20,12 @@ from academy.skills.models import Skill
 from tests.conftest import Factory
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
+
+
+def text_of(response: TestResponse) -> str:
+    """The visible text of a page, whitespace collapsed, entities decoded."""
+    body = response.get_data(as_text=True)
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
 
 
 def academy_today() -> date:

@@ -17,8 +17,7 @@ from academy.cohorts.services import enrol
 from academy.courses.models import CourseStatus
 from academy.db import utcnow
 from academy.notifications.models import Notification, NotificationKind
-from tests.catalogue.conftest import Catalogue
-from tests.catalogue.test_views import text_of
+from tests.catalogue.conftest import Catalogue, text_of
 from tests.conftest import Browser
 
 

@@ -15,13 +15,8 @@ from academy.cohorts.services import enrol
 from academy.courses.models import CourseModule, CourseStatus, Lesson
 from academy.db import utcnow
 from academy.tracks import Track
-from tests.catalogue.conftest import Catalogue
+from tests.catalogue.conftest import Catalogue, text_of
 from tests.conftest import Browser, QueryCounter
-
-
-def text_of(response: object) -> str:
-    body: str = response.get_data(as_text=True)  # type: ignore[attr-defined]
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
 
 
 def test_catalogue_is_public_and_lists_courses_with_cohorts(browser: Browser, catalogue: Catalogue) -> None:
