@@ -25,7 +25,7 @@ from academy.tracks import Track
 
 ONLINE = "online"  # the region filter's value for cohorts taught online
 PER_PAGE = 10
-COHORTS_PER_COURSE = 4  # on a catalogue card; the course page lists them all
+COHORTS_PER_COURSE = 3  # on a catalogue card; the course page lists them all
 MAX_SEARCH_WORDS = 6
 # Uzbek Latin writes oʻ/gʻ and the glottal stop with modifier letters; people type ' or ’ or `.
 APOSTROPHES = ("ʻ", "ʼ", "‘", "’", "`", "´")
