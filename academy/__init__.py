@@ -93,6 +93,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from academy.admin.views import bp as admin_bp
     from academy.auth.views import bp as auth_bp
+    from academy.catalogue.views import bp as catalogue_bp
     from academy.cohort_admin.views import bp as cohort_admin_bp
     from academy.courses.authoring import bp as authoring_bp
     from academy.courses.content_views import bp as content_bp
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.teaching.views import bp as teach_bp
 
     for blueprint in (
+        catalogue_bp,  # /, /courses/<code>, /cohorts/<code>
         main_bp,
         auth_bp,
         employers_bp,

@@ -72,6 +72,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _configure_sqlite(engine: Engine, lock_timeout: int) -> None:
     """Make pysqlite honour transactions and foreign keys.
 
@@ -79,6 +83,8 @@ def _configure_sqlite(engine: Engine, lock_timeout: int) -> None:
     back to SQLAlchemy so that BEGIN, SAVEPOINT and ROLLBACK behave as on PostgreSQL. Transactions
     begin IMMEDIATE: a writer takes the lock up front and waits its turn (busy_timeout), instead of
     failing with "database is locked" when it upgrades from reading to writing under contention.
+    SQLite's own ``lower()`` folds ASCII only; it is replaced by Python's, so that searches fold
+    Cyrillic and Uzbek letters as PostgreSQL's ``lower()`` does.
     """
 
     @event.listens_for(engine, "connect")
@@ -88,6 +94,7 @@ def _configure_sqlite(engine: Engine, lock_timeout: int) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
         cursor.close()
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

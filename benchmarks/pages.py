@@ -5,6 +5,11 @@ through the Flask test client as the role that sees it (one client, hence one se
 role). A bare endpoint that touches no database is the floor: what Flask, the app's hooks and the
 test client cost on this machine in this run. Pages are timed round-robin, so that a noisy moment
 of the machine falls on every page alike. A page answering anything but 200 fails the run.
+
+The catalogue's course and cohort pages are found in the demo data once it is loaded: the published
+course with the most cohorts to come, and the full upcoming cohort with the longest waitlist, which
+the demo student joins (if not already on it) so that their page shows a waitlist position at every
+scale. Their results are keyed by the address pattern (``/cohorts/<code>``), the same in every run.
 """
 
 from __future__ import annotations
@@ -17,9 +22,14 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, not_, select
 
 from academy import access
-from academy.db import database
+from academy.auth.models import User
+from academy.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from academy.cohorts.services import enrol
+from academy.courses.models import Course, CourseStatus, course_prerequisites
+from academy.db import database, get_session, utcnow
 from benchmarks.harness import (
     BenchmarkFailed,
     QueryCounter,
@@ -43,9 +53,18 @@ SIGNED_IN_ROLES = ("admin", "instructor", "student", "employer")
 # (path, role): every page the benchmark times; roles sign in as <role>@demo.academy.uz.
 PAGES: tuple[tuple[str, str], ...] = (
     ("/", ANONYMOUS),
+    ("/", "student"),
+    ("/?region=UZ-SA&track=bpo", ANONYMOUS),
+    ("/?q=kontakt&language=ru", ANONYMOUS),
     ("/login", ANONYMOUS),
     *(("/dashboard", role) for role in SIGNED_IN_ROLES),
     ("/admin/users", "admin"),
+)
+# (pattern, role): pages of a course or cohort picked from the demo data (see catalogue_pages).
+CATALOGUE_PAGES: tuple[tuple[str, str], ...] = (
+    ("/courses/<code>", ANONYMOUS),
+    ("/cohorts/<code>", ANONYMOUS),
+    ("/cohorts/<code>", "student"),
 )
 
 
@@ -67,10 +86,56 @@ class Page:
     role: str
     samples: Samples = field(default_factory=Samples)
     queries: list[str] = field(default_factory=list)
+    pattern: str | None = None  # the address with its variable part named, when it has one
 
     @property
     def label(self) -> str:
-        return f"{self.path} as {self.role}"
+        return f"{self.pattern or self.path} as {self.role}"
+
+
+def catalogue_pages(app: Flask) -> list[Page]:
+    """The course and cohort pages to time, picked from the demo data (see the module docstring)."""
+    with app.app_context():
+        session = get_session()
+        today = utcnow().date()
+        course = session.scalar(
+            select(Course.code)
+            .join(Cohort, Cohort.course_id == Course.id)
+            .where(Course.status == CourseStatus.PUBLISHED, Cohort.ends_on >= today)
+            .group_by(Course.id, Course.code)
+            .order_by(func.count().desc(), Course.code)
+            .limit(1)
+        )
+        student = session.scalars(select(User).where(User.email == "student@demo.academy.uz")).one()
+        seated = select(Enrolment.cohort_id).where(
+            Enrolment.student_id == student.id, Enrolment.status != EnrolmentStatus.WAITLISTED
+        )
+        cohort = session.scalars(
+            select(Cohort)
+            .join(Course, Course.id == Cohort.course_id)
+            .where(
+                Course.status == CourseStatus.PUBLISHED,
+                Cohort.starts_on > today,
+                Cohort.seats_taken >= Cohort.seats,
+                Cohort.id.not_in(seated),
+                not_(Course.id.in_(select(course_prerequisites.c.course_id))),
+            )
+            .order_by(Cohort.waitlist_length.desc(), Cohort.code)
+            .limit(1)
+        ).first()
+        if course is None or cohort is None:
+            raise BenchmarkFailed("the demo data has no upcoming course, or no full cohort to wait for")
+        # Already on its waitlist, or joins it now (the cohort is full).
+        place = enrol(session, cohort, student, check_window=False)
+        if place.status is not EnrolmentStatus.WAITLISTED:
+            raise BenchmarkFailed(f"the demo student is {place.status.value} in {cohort.code}, not waiting")
+        session.commit()
+        progress("catalogue pages: course %s, cohort %s", course, cohort.code)
+        codes = {"/courses/<code>": course, "/cohorts/<code>": cohort.code}
+    return [
+        Page(pattern.replace("<code>", codes[pattern]), role, pattern=pattern)
+        for pattern, role in CATALOGUE_PAGES
+    ]
 
 
 def register_floor(app: Flask) -> None:
@@ -133,7 +198,7 @@ def measure(app: Flask, args: argparse.Namespace, database_kind: str) -> dict[st
     register_floor(app)
     clients = {role: signed_in_client(app, role) for role in (ANONYMOUS, *SIGNED_IN_ROLES)}
     floor = Page(FLOOR_PATH, ANONYMOUS)
-    pages = [Page(path, role) for path, role in PAGES]
+    pages = [Page(path, role) for path, role in PAGES] + catalogue_pages(app)
     everything = [floor, *pages]
 
     for _ in range(args.warmup):
@@ -151,7 +216,7 @@ def measure(app: Flask, args: argparse.Namespace, database_kind: str) -> dict[st
     if floor.queries:
         raise BenchmarkFailed(f"the floor endpoint sent {len(floor.queries)} queries; it must send none")
     for page in pages:
-        progress("%-28s %2d queries", page.label, len(page.queries))
+        progress("%-40s %2d queries", page.label, len(page.queries))
         if args.show_queries:
             for statement in page.queries:
                 progress("    %s", " ".join(statement.split()))
@@ -163,10 +228,10 @@ def measure(app: Flask, args: argparse.Namespace, database_kind: str) -> dict[st
         if round_number % 20 == 0 or round_number == args.repeat:
             progress("timed %d/%d rounds", round_number, args.repeat)
 
-    progress("%-28s %9s %9s", "floor", f"{floor.samples.median_ms:.2f}", f"{floor.samples.p95_ms:.2f}")
+    progress("%-40s %9s %9s", "floor", f"{floor.samples.median_ms:.2f}", f"{floor.samples.p95_ms:.2f}")
     for page in pages:
         progress(
-            "%-28s %9s %9s ms (median, p95)",
+            "%-40s %9s %9s ms (median, p95)",
             page.label,
             f"{page.samples.median_ms:.2f}",
             f"{page.samples.p95_ms:.2f}",

@@ -86,7 +86,7 @@ def logout() -> Response:
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("main.home"))
+    return redirect(url_for("catalogue.index"))
 
 
 @bp.route("/register", methods=["GET", "POST"])

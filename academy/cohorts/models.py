@@ -42,6 +42,7 @@ class Cohort(Base):
         CheckConstraint("waitlist_length >= 0", name="waitlist_not_negative"),
         CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
         Index("ix_cohorts_starts_on_region_code", "starts_on", "region_code"),
+        Index("ix_cohorts_ends_on", "ends_on"),  # "not over yet": the catalogue, the phases
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,1 +1,1 @@
-"""The home page, dashboards, the language switcher and the health check."""
+"""Dashboards, the language switcher and the health check."""

@@ -1,4 +1,4 @@
-"""Public pages, the per-role dashboard, the language switcher and ``/healthz``."""
+"""The per-role dashboard, the language switcher and ``/healthz``."""
 
 from __future__ import annotations
 
@@ -22,12 +22,6 @@ from academy.regions.services import list_regions
 from academy.web import safe_next
 
 bp = Blueprint("main", __name__)
-
-
-@bp.route("/")
-@access.public
-def home() -> str:
-    return render_template("main/home.html", regions=list_regions(get_session()))
 
 
 @bp.route("/dashboard")
@@ -67,7 +61,7 @@ def dashboard() -> str:
 def set_language() -> Response:
     """Remember the chosen language in a cookie, and on the account when signed in."""
     locale = request.form.get("lang", "")
-    target = safe_next(request.form.get("next"), default="main.home")
+    target = safe_next(request.form.get("next"), default="catalogue.index")
     response = make_response(redirect(target))
     if locale in current_app.config["LANGUAGES"]:
         response.set_cookie(

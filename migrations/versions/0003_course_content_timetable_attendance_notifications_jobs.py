@@ -209,6 +209,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("cohorts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+        batch_op.create_index("ix_cohorts_ends_on", ["ends_on"], unique=False)
 
     with op.batch_alter_table("courses", schema=None) as batch_op:
         batch_op.add_column(sa.Column("language", sa.String(length=5), nullable=False, server_default="uz"))
@@ -235,6 +236,7 @@ def downgrade() -> None:
         batch_op.drop_column("language")
 
     with op.batch_alter_table("cohorts", schema=None) as batch_op:
+        batch_op.drop_index("ix_cohorts_ends_on")
         batch_op.drop_column("version")
 
     with op.batch_alter_table("notifications", schema=None) as batch_op:

@@ -1,0 +1,1 @@
+"""Tests of the public catalogue, the course and cohort pages, and enrolling through them."""
