@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -95,27 +97,46 @@ def rename_module(course_id: int, module_id: int) -> Response | tuple[str, int]:
 @bp.route("/modules/<int:module_id>/delete", methods=["GET", "POST"])
 @access.roles(Role.ADMIN)
 def delete_module(course_id: int, module_id: int) -> Response | tuple[str, int]:
-    db = get_session()
     module = _module(course_id, module_id)
+    return _confirm_delete(
+        course_id,
+        module,
+        module,
+        None,
+        lambda version: content.delete_module(get_session(), module, version),
+        _("The module “%(title)s” has been deleted.", title=module.title),
+    )
+
+
+def _confirm_delete(
+    course_id: int,
+    row: CourseModule | Lesson,
+    module: CourseModule,
+    lesson: Lesson | None,
+    delete: Callable[[int | None], None],
+    done: str,
+) -> Response | tuple[str, int]:
+    """The confirmation page of a module's or a lesson's deletion, and the deletion once confirmed."""
+    db = get_session()
+    kind, row_id = type(row), row.id  # known before a rollback expires ``row``
     form = VersionForm()
     status = 200
     if request.method == "GET":
-        form.version.data = str(module.version)
+        form.version.data = str(row.version)
     elif form.validate_on_submit():
-        title = module.title
         try:
-            content.delete_module(db, module, submitted_version(form.version.data))
+            delete(submitted_version(form.version.data))
         except DomainError as error:
             db.rollback()
-            _still_there(CourseModule, module_id)
+            _still_there(kind, row_id)
             form.form_errors.append(str(error.message))
             status = error.status
         else:
             db.commit()
-            flash(_("The module “%(title)s” has been deleted.", title=title), "success")
+            flash(done, "success")
             return _back(course_id, "content")
     return (
-        render_template("authoring/confirm_delete.html", form=form, module=module, lesson=None),
+        render_template("authoring/confirm_delete.html", form=form, module=module, lesson=lesson),
         status,
     )
 
@@ -203,28 +224,14 @@ def edit_lesson(course_id: int, lesson_id: int) -> Response | tuple[str, int]:
 @bp.route("/lessons/<int:lesson_id>/delete", methods=["GET", "POST"])
 @access.roles(Role.ADMIN)
 def delete_lesson(course_id: int, lesson_id: int) -> Response | tuple[str, int]:
-    db = get_session()
     lesson = _lesson(course_id, lesson_id)
-    form = VersionForm()
-    status = 200
-    if request.method == "GET":
-        form.version.data = str(lesson.version)
-    elif form.validate_on_submit():
-        title = lesson.title
-        try:
-            content.delete_lesson(db, lesson, submitted_version(form.version.data))
-        except DomainError as error:
-            db.rollback()
-            _still_there(Lesson, lesson_id)
-            form.form_errors.append(str(error.message))
-            status = error.status
-        else:
-            db.commit()
-            flash(_("The lesson “%(title)s” has been deleted.", title=title), "success")
-            return _back(course_id, "content")
-    return (
-        render_template("authoring/confirm_delete.html", form=form, module=lesson.module, lesson=lesson),
-        status,
+    return _confirm_delete(
+        course_id,
+        lesson,
+        lesson.module,
+        lesson,
+        lambda version: content.delete_lesson(get_session(), lesson, version),
+        _("The lesson “%(title)s” has been deleted.", title=lesson.title),
     )
 
 
