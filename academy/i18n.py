@@ -14,7 +14,7 @@ from typing import Any
 from babel import Locale
 from babel.numbers import parse_pattern
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"uz": "Oʻzbekcha", "ru": "Русский", "en": "English"}
@@ -61,9 +61,24 @@ def format_moment(value: datetime | None, style: str = "medium") -> str:
     return "" if value is None else str(format_datetime(value, style))
 
 
+def format_clock(value: datetime) -> str:
+    """The wall-clock time of a moment in the academy's time zone, e.g. 18:30."""
+    return str(format_time(value, "short"))
+
+
+def format_share(value: float | None) -> str:
+    """A share between 0 and 1 as a percentage for the reader's locale; a dash when there is none."""
+    return "—" if value is None else str(format_percent(value))
+
+
 def register_i18n(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=format_money, number=format_number, day=format_day, moment=format_moment
+        money=format_money,
+        number=format_number,
+        day=format_day,
+        moment=format_moment,
+        clock=format_clock,
+        share=format_share,
     )
 
     @app.context_processor

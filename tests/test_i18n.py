@@ -113,3 +113,12 @@ def test_catalogue_translates_every_message_in_the_code(locale: str) -> None:
     }
     missing = sorted(extracted_messages() - translated)
     assert missing == [], f"{locale}: untranslated or missing (run `make extract`): {missing[:10]}"
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", "67%"), ("ru", "67 %"), ("uz", "67%")])
+def test_share_is_a_percentage_in_the_reader_locale(app: Flask, lang: str, expected: str) -> None:
+    from academy.i18n import format_share
+
+    with app.test_request_context(), force_locale(lang):
+        assert format_share(2 / 3).replace("\xa0", " ") == expected
+        assert format_share(None) == "—"

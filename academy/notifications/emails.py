@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from flask import current_app, render_template
 from flask_babel import force_locale, format_time
@@ -31,14 +30,10 @@ class Letter:
     body: str
 
 
-def public_url(path: str) -> str:
-    """``path`` (starting with ``/``) on the deployment's public address."""
+def public_url(endpoint: str, **values: Any) -> str:
+    """The address of ``endpoint`` on the deployment's public address; needs no request."""
+    path = current_app.url_map.bind("").build(endpoint, values)
     return str(current_app.config["BASE_URL"]).rstrip("/") + path
-
-
-def cohort_path(code: str) -> str:
-    """Where a cohort's public page lives (the catalogue's ``/cohorts/<code>``)."""
-    return "/cohorts/" + quote(code, safe="")
 
 
 def place_of(cohort: Cohort, locale: str) -> str:
@@ -63,7 +58,7 @@ def compose(session: Session, notification: Notification, now: datetime) -> Lett
             invitation = kind is NotificationKind.INVITATION
             ttl = INVITATION_TTL if invitation else current_app.config["PASSWORD_RESET_TTL"]
             raw = issue_password_token(session, user, ttl, now)
-            context["link"] = public_url("/reset-password/" + raw)
+            context["link"] = public_url("auth.reset_password", token=raw)
             subject = _("Your academy account") if invitation else _("Reset your academy password")
         else:
             cohort = notification.cohort
@@ -74,7 +69,7 @@ def compose(session: Session, notification: Notification, now: datetime) -> Lett
                 cohort=cohort,
                 course=course,
                 place=place_of(cohort, locale),
-                link=public_url(cohort_path(cohort.code)),
+                link=public_url("catalogue.cohort", code=cohort.code),
             )
             if kind is NotificationKind.WAITLISTED:
                 context["position"] = _current_position(session, notification)

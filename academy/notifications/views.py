@@ -16,7 +16,6 @@ from academy import access
 from academy.db import get_session
 from academy.notifications import services
 from academy.notifications.delivery import deliver_after_request, track_new_notifications
-from academy.notifications.emails import cohort_path
 from academy.notifications.forms import MarkReadForm
 from academy.pagination import page_number, paginate
 from academy.web import safe_next
@@ -46,7 +45,7 @@ def unread_notifications() -> int:
 @bp.app_context_processor
 def navigation() -> dict[str, Any]:
     # A function, not a number: a page pays for the COUNT only when its template shows the badge.
-    return {"unread_notifications": unread_notifications, "cohort_path": cohort_path}
+    return {"unread_notifications": unread_notifications}
 
 
 @bp.route("")

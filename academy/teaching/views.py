@@ -7,11 +7,11 @@ not exist.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_percent, format_time, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -22,7 +22,7 @@ from academy.auth.models import Role
 from academy.cohort_admin.forms import version_of
 from academy.cohorts import attendance as attendance_rules
 from academy.cohorts import timetable
-from academy.cohorts.attendance import Rate, RegisterChanged
+from academy.cohorts.attendance import RegisterChanged
 from academy.cohorts.models import AttendanceStatus, Cohort, CohortSession
 from academy.cohorts.planning import cohorts_taught_by, phase_of, taught_cohort, teaches
 from academy.db import get_session, utcnow
@@ -34,19 +34,6 @@ from academy.teaching.forms import SeriesForm, SessionForm, VersionForm, weekday
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 PER_PAGE = 25
 MARK_FIELD = re.compile(r"^mark-(\d{1,12})$")
-
-
-@bp.app_template_filter("rate")
-def format_rate(rate: Rate | None) -> str:
-    """An attendance rate as a percentage for the reader's locale, or a dash when nothing counts."""
-    value = rate.value if rate is not None else None
-    return "—" if value is None else str(format_percent(value))
-
-
-@bp.app_template_filter("clock")
-def format_clock(moment: datetime) -> str:
-    """The wall-clock time of a moment in the academy's time zone, e.g. 18:30."""
-    return str(format_time(moment, "short"))
 
 
 @bp.route("")
