@@ -4,14 +4,30 @@ from academy.auth.models import PasswordResetToken, User
 from academy.cohorts.models import Attendance, Cohort, CohortSession, Enrolment, EnrolmentEvent
 from academy.courses.models import Course, CourseModule, CourseSkill, Lesson, LessonProgress
 from academy.employers.models import Company
+from academy.grading.models import (
+    Assessment,
+    CohortAssessment,
+    Grade,
+    GradeChange,
+    GradeCriterion,
+    QuizAnswer,
+    QuizAttempt,
+    QuizOption,
+    QuizQuestion,
+    RubricCriterion,
+    RubricLevel,
+    Submission,
+)
 from academy.jobs.models import Job
 from academy.notifications.models import Notification
 from academy.regions.models import Region
 from academy.skills.models import Skill
 
 __all__ = [
+    "Assessment",
     "Attendance",
     "Cohort",
+    "CohortAssessment",
     "CohortSession",
     "Company",
     "Course",
@@ -19,12 +35,22 @@ __all__ = [
     "CourseSkill",
     "Enrolment",
     "EnrolmentEvent",
+    "Grade",
+    "GradeChange",
+    "GradeCriterion",
     "Job",
     "Lesson",
     "LessonProgress",
     "Notification",
     "PasswordResetToken",
+    "QuizAnswer",
+    "QuizAttempt",
+    "QuizOption",
+    "QuizQuestion",
     "Region",
+    "RubricCriterion",
+    "RubricLevel",
     "Skill",
+    "Submission",
     "User",
 ]

@@ -25,11 +25,12 @@ from werkzeug.test import TestResponse
 from academy import create_app
 from academy.auth import passwords
 from academy.auth.models import Role, User
-from academy.cohorts.models import Cohort
+from academy.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from academy.courses.models import Course, CourseStatus
 from academy.db import database, utcnow
 from academy.employers.models import Company, CompanyStatus
 from academy.extensions import limiter
+from academy.grading.models import Assessment, AssessmentKind, SubmissionType
 from academy.mail import Mail, outbox
 from academy.schema import upgrade
 from academy.tracks import Track
@@ -190,6 +191,34 @@ class Factory:
         self.session.add(cohort)
         self.session.flush()
         return cohort
+
+    def enrolment(
+        self, cohort: Cohort, student: User | None = None, status: EnrolmentStatus = EnrolmentStatus.ENROLLED
+    ) -> Enrolment:
+        """A student placed straight into a cohort (no seat counting: for grading and attendance)."""
+        enrolment = Enrolment(cohort=cohort, student=student or self.user(), status=status)
+        self.session.add(enrolment)
+        self.session.flush()
+        return enrolment
+
+    def assessment(
+        self, course: Course, kind: AssessmentKind = AssessmentKind.ASSIGNMENT, **fields: Any
+    ) -> Assessment:
+        n = next(_serial)
+        values: dict[str, Any] = {
+            "course": course,
+            "position": n,
+            "kind": kind,
+            "title": f"Assessment {n}",
+            "weight": 100,
+            "max_points": 100,
+            "submission_type": SubmissionType.TEXT if kind is AssessmentKind.ASSIGNMENT else None,
+        }
+        values.update(fields)
+        assessment = Assessment(**values)
+        self.session.add(assessment)
+        self.session.flush()
+        return assessment
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -152,15 +152,20 @@ def record_attendance(
     return expected_version + 1
 
 
-def attendance_rates(session: Session, cohort_id: int) -> dict[int, Rate]:
-    """Each student's rate over the sessions of one cohort, in one query."""
+def attendance_rates(
+    session: Session, cohort_id: int, student_ids: Collection[int] | None = None
+) -> dict[int, Rate]:
+    """Each student's rate over the sessions of one cohort (or of some of its students), in one query."""
     counts: dict[int, dict[AttendanceStatus, int]] = defaultdict(dict)
-    rows = session.execute(
+    stmt = (
         select(Attendance.student_id, Attendance.status, func.count())
         .join(CohortSession, CohortSession.id == Attendance.session_id)
         .where(CohortSession.cohort_id == cohort_id)
         .group_by(Attendance.student_id, Attendance.status)
     )
+    if student_ids is not None:
+        stmt = stmt.where(Attendance.student_id.in_(student_ids))
+    rows = session.execute(stmt)
     for student_id, status, n in rows:
         counts[student_id][status] = int(n)
     return {student_id: _rate(by_status) for student_id, by_status in counts.items()}

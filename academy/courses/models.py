@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.db import Base, UTCDateTime, enum_column, in_locale, utcnow
@@ -32,6 +32,11 @@ class Course(Base):
     __table_args__ = (
         CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark_percent"),
         CheckConstraint("hours > 0", name="hours_positive"),
+        CheckConstraint("late_grace_hours >= 0", name="grace_not_negative"),
+        CheckConstraint("late_penalty_per_day BETWEEN 0 AND 100", name="penalty_percent"),
+        CheckConstraint("late_floor BETWEEN 0 AND 100", name="late_floor_percent"),
+        CheckConstraint("min_attendance BETWEEN 0 AND 100", name="min_attendance_percent"),
+        CheckConstraint("missing_counts_as BETWEEN 0 AND 100", name="missing_percent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +51,12 @@ class Course(Base):
     hours: Mapped[int]
     language: Mapped[str] = mapped_column(String(5), default="uz")  # of instruction, and of the lessons
     pass_mark: Mapped[int] = mapped_column(default=60)
+    # The grading policy (with the pass mark): see academy.grading.results.
+    late_grace_hours: Mapped[int] = mapped_column(default=0)  # late by no more than this: no penalty
+    late_penalty_per_day: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False), default=0)  # % of max
+    late_floor: Mapped[int] = mapped_column(default=0)  # % of max the penalty never takes a score below
+    min_attendance: Mapped[int] = mapped_column(default=0)  # % of sessions a student must attend to pass
+    missing_counts_as: Mapped[int] = mapped_column(default=0)  # % a missing hand-in scores once overdue
     status: Mapped[CourseStatus] = mapped_column(
         enum_column(CourseStatus), default=CourseStatus.DRAFT, index=True
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from academy.auth.models import User
 from academy.cohorts.models import Cohort
 from academy.db import Base, UTCDateTime, enum_column, utcnow
+from academy.grading.models import Assessment
 
 
 class NotificationKind(enum.StrEnum):
@@ -18,6 +19,7 @@ class NotificationKind(enum.StrEnum):
     WAITLISTED = "waitlisted"
     PROMOTED = "promoted"
     STARTING_TOMORROW = "starting_tomorrow"
+    GRADES_RELEASED = "grades_released"
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of message, not a password)
 
@@ -42,6 +44,9 @@ class Notification(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[NotificationKind] = mapped_column(enum_column(NotificationKind))
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
     # Makes a notification that must go out once (e.g. "starts tomorrow") safe to write twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -53,3 +58,4 @@ class Notification(Base):
 
     user: Mapped[User] = relationship()
     cohort: Mapped[Cohort | None] = relationship()
+    assessment: Mapped[Assessment | None] = relationship()

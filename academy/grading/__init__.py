@@ -1,0 +1,1 @@
+"""Assessment, submissions, grades and results."""
