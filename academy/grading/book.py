@@ -180,7 +180,7 @@ def _rows(
             .where(Enrolment.cohort_id == cohort.id, of_roster(Grade.enrolment_id))
         )
     }
-    handed_in = {
+    handed_in: dict[tuple[int, int], datetime | None] = {
         (assessment_id, enrolment_id): at
         for assessment_id, enrolment_id, at in session.execute(
             select(Submission.assessment_id, Submission.enrolment_id, Submission.submitted_at)
