@@ -31,6 +31,11 @@ ARGUMENTS = {
     "code": "NO-SUCH-COHORT",
     "enrolment_id": 999999,
     "session_id": 999999,
+    "assessment_id": 999999,
+    "submission_id": 999999,
+    "attempt_id": 999999,
+    "criterion_id": 999999,
+    "question_id": 999999,
 }
 
 
