@@ -101,13 +101,10 @@ def _levels_of(grade: Grade | None) -> dict[int, int]:
     return {c.criterion_id: c.level_id for c in grade.criteria} if grade else {}
 
 
-def _posted_value(form: MarkingForm, assessment: Assessment) -> GradeValue:
-    levels = chosen_levels(request.form)
-    if levels is None:
-        abort(400)
+def _posted_value(form: MarkingForm, levels: dict[int, int]) -> GradeValue:
     excused = bool(form.excused.data)
     return GradeValue(
-        points=None if excused else form.points.data,  # with rubric levels, their sum counts
+        points=None if excused else form.points.data,  # with rubric levels, their sum counts instead
         excused=excused,
         feedback=form.feedback.data or "",
         levels={} if excused else levels,
@@ -124,11 +121,14 @@ def grade(code: str, assessment_id: int, enrolment_id: int) -> tuple[str, int] |
     status, conflict = 200, None
     levels: dict[int, int] = {}
     if form.is_submitted():
-        levels = chosen_levels(request.form) or {}
+        posted = chosen_levels(request.form)
+        if posted is None:
+            abort(400)  # the page never sends a level that is not an id
+        levels = posted
         if not form.validate():
             status = 400
         else:
-            value = _posted_value(form, assessment)
+            value = _posted_value(form, levels)
             try:
                 mark(
                     db,
