@@ -25,8 +25,8 @@ The rules, in one place:
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import random
 import secrets
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -122,10 +122,10 @@ def questions_of(session: Session, assessment_id: int) -> list[QuizQuestion]:
     )
 
 
-def _key(seed: int, kind: str, item_id: int) -> float:
-    # Each item's place depends only on the seed and its own id: the same order on every reload,
-    # and an item added later does not reshuffle the others.
-    return random.Random(f"{seed}:{kind}:{item_id}").random()
+def _key(seed: int, kind: str, item_id: int) -> bytes:
+    # Each item's place depends only on the seed and its own id: the same order on every reload and
+    # in every process, and an item added later does not reshuffle the others.
+    return hashlib.sha256(f"{seed}:{kind}:{item_id}".encode()).digest()
 
 
 def shown_order(questions: Iterable[QuizQuestion], seed: int, shuffle: bool) -> list[ShownQuestion]:
@@ -230,7 +230,9 @@ def record_best(session: Session, assessment: Assessment, enrolment: Enrolment, 
         return
     grade = grade_of(session, assessment.id, enrolment.id)
     value = GradeValue(
-        points=float(best), feedback=grade.feedback if grade else "", levels={}  # feedback is kept
+        points=float(best),
+        feedback=grade.feedback if grade else "",
+        levels={},  # feedback is kept
     )
     save_grade(session, assessment, enrolment, value, None, None, source=GradeSource.QUIZ, now=now)
 
@@ -259,7 +261,9 @@ def finish_expired(session: Session, assessment: Assessment, enrolment: Enrolmen
     return finished
 
 
-def start_attempt(session: Session, assessment: Assessment, enrolment: Enrolment, now: datetime) -> QuizAttempt:
+def start_attempt(
+    session: Session, assessment: Assessment, enrolment: Enrolment, now: datetime
+) -> QuizAttempt:
     """The student's open attempt at the quiz, or a new one; refused when closed or used up."""
     if not is_quiz_of(assessment, enrolment):
         raise NotFound()

@@ -35,7 +35,9 @@ def make_quiz(db: Session, make: Factory, course: Course, **fields: Any) -> Quiz
     # The column's default (1) fills in a None given at insert: "unlimited" is set afterwards.
     assessment.max_attempts = values["max_attempts"]
     single = QuizQuestion(assessment=assessment, position=1, text="Which is right?", points=1)
-    multiple = QuizQuestion(assessment=assessment, position=2, text="Which are right?", multiple=True, points=3)
+    multiple = QuizQuestion(
+        assessment=assessment, position=2, text="Which are right?", multiple=True, points=3
+    )
     options = {
         "right": QuizOption(question=single, position=1, text="Right", correct=True),
         "wrong": QuizOption(question=single, position=2, text="Wrong"),

@@ -124,7 +124,9 @@ def test_scoring(db: Session, quiz: Quiz, place: Enrolment, chosen: list[str], p
     assert _answers(db, attempt) == set(quiz.ids(*chosen))
 
 
-def test_scores_are_kept_to_two_decimals(db: Session, make: Factory, cohort: Cohort, place: Enrolment) -> None:
+def test_scores_are_kept_to_two_decimals(
+    db: Session, make: Factory, cohort: Cohort, place: Enrolment
+) -> None:
     quiz = make_quiz(db, make, cohort.course, max_points=10)
     attempt = start_attempt(db, quiz.assessment, place, utcnow())
     submit_attempt(db, attempt, quiz.ids("a", "b"), utcnow())
@@ -153,7 +155,9 @@ def test_an_option_of_another_quiz_is_refused_and_nothing_is_written(
     assert attempt.submitted_at is None and _answers(db, attempt) == set() and _changes(db) == []
 
 
-def test_two_answers_to_a_single_choice_question_are_refused(db: Session, quiz: Quiz, place: Enrolment) -> None:
+def test_two_answers_to_a_single_choice_question_are_refused(
+    db: Session, quiz: Quiz, place: Enrolment
+) -> None:
     attempt = start_attempt(db, quiz.assessment, place, utcnow())
     with pytest.raises(TooManyChoices):
         submit_attempt(db, attempt, quiz.ids("right", "wrong"), utcnow())
@@ -262,7 +266,9 @@ def test_a_moved_due_date_is_the_one_that_closes_the_quiz(
 def test_answers_within_the_grace_count_and_are_on_time(db: Session, quiz: Quiz, place: Enrolment) -> None:
     attempt = start_attempt(db, quiz.assessment, place, utcnow())
     assert attempt.deadline_at is not None
-    submit_attempt(db, attempt, quiz.ids("right", "a", "b"), attempt.deadline_at + GRACE - timedelta(seconds=1))
+    submit_attempt(
+        db, attempt, quiz.ids("right", "a", "b"), attempt.deadline_at + GRACE - timedelta(seconds=1)
+    )
     assert attempt.points == 20 and attempt.submitted_at == attempt.deadline_at
 
 
@@ -274,12 +280,16 @@ def test_answers_after_the_grace_are_not_counted_but_saved_ones_are(
     assert attempt.deadline_at is not None
     save_answers(db, attempt, quiz.ids("right"), start + timedelta(minutes=2))
     assert attempt.submitted_at is None and _answers(db, attempt) == set(quiz.ids("right"))
-    submit_attempt(db, attempt, quiz.ids("right", "a", "b"), attempt.deadline_at + GRACE + timedelta(seconds=1))
+    submit_attempt(
+        db, attempt, quiz.ids("right", "a", "b"), attempt.deadline_at + GRACE + timedelta(seconds=1)
+    )
     assert attempt.points == 5 and attempt.submitted_at == attempt.deadline_at
     assert _answers(db, attempt) == set(quiz.ids("right"))
 
 
-def test_a_late_attempt_without_saved_answers_scores_nothing(db: Session, quiz: Quiz, place: Enrolment) -> None:
+def test_a_late_attempt_without_saved_answers_scores_nothing(
+    db: Session, quiz: Quiz, place: Enrolment
+) -> None:
     attempt = start_attempt(db, quiz.assessment, place, utcnow())
     assert attempt.deadline_at is not None
     save_answers(db, attempt, quiz.ids("right", "a", "b"), attempt.deadline_at + timedelta(hours=1))
@@ -316,7 +326,9 @@ def test_a_second_submission_is_refused_and_scores_nothing(db: Session, quiz: Qu
     assert len(_changes(db)) == 1
 
 
-def test_a_tab_holding_a_stale_attempt_cannot_submit_it_again(db: Session, quiz: Quiz, place: Enrolment) -> None:
+def test_a_tab_holding_a_stale_attempt_cannot_submit_it_again(
+    db: Session, quiz: Quiz, place: Enrolment
+) -> None:
     attempt = start_attempt(db, quiz.assessment, place, utcnow())
     db.flush()
     # The other tab finished the attempt after this one loaded it: this copy still says "open".
@@ -353,11 +365,19 @@ def test_an_instructors_grade_is_not_overwritten_by_a_later_attempt(
     teacher = make.user(Role.INSTRUCTOR)
     grade = grade_of(db, quiz.id, place.id)
     assert grade is not None
-    save_grade(db, quiz.assessment, place, GradeValue(points=12, feedback="Oral retake"), grade.version, teacher)
-    submit_attempt(db, start_attempt(db, quiz.assessment, place, utcnow()), quiz.ids("right", "a", "b"), utcnow())
+    save_grade(
+        db, quiz.assessment, place, GradeValue(points=12, feedback="Oral retake"), grade.version, teacher
+    )
+    submit_attempt(
+        db, start_attempt(db, quiz.assessment, place, utcnow()), quiz.ids("right", "a", "b"), utcnow()
+    )
     db.expire_all()
     grade = grade_of(db, quiz.id, place.id)
-    assert grade is not None and (grade.points, grade.feedback, grade.graded_by_id) == (12, "Oral retake", teacher.id)
+    assert grade is not None and (grade.points, grade.feedback, grade.graded_by_id) == (
+        12,
+        "Oral retake",
+        teacher.id,
+    )
     assert [c.source for c in _changes(db)] == [GradeSource.QUIZ, GradeSource.MANUAL]
 
 
@@ -366,18 +386,26 @@ def test_an_imported_grade_is_not_overwritten_either(
 ) -> None:
     teacher = make.user(Role.INSTRUCTOR)
     save_grade(db, quiz.assessment, place, GradeValue(points=3), 0, teacher, source=GradeSource.IMPORT)
-    submit_attempt(db, start_attempt(db, quiz.assessment, place, utcnow()), quiz.ids("right", "a", "b"), utcnow())
+    submit_attempt(
+        db, start_attempt(db, quiz.assessment, place, utcnow()), quiz.ids("right", "a", "b"), utcnow()
+    )
     grade = grade_of(db, quiz.id, place.id)
     assert grade is not None and grade.points == 3
 
 
-def test_a_new_best_keeps_the_instructors_feedback(db: Session, make: Factory, quiz: Quiz, place: Enrolment) -> None:
+def test_a_new_best_keeps_the_instructors_feedback(
+    db: Session, make: Factory, quiz: Quiz, place: Enrolment
+) -> None:
     submit_attempt(db, start_attempt(db, quiz.assessment, place, utcnow()), quiz.ids("right"), utcnow())
     grade = grade_of(db, quiz.id, place.id)
     assert grade is not None
     # Feedback alone leaves no history line, so the quiz still owns the points.
     save_grade(
-        db, quiz.assessment, place, GradeValue(points=5, feedback="Revise module 2"), grade.version,
+        db,
+        quiz.assessment,
+        place,
+        GradeValue(points=5, feedback="Revise module 2"),
+        grade.version,
         make.user(Role.INSTRUCTOR),
     )
     submit_attempt(db, start_attempt(db, quiz.assessment, place, utcnow()), quiz.ids("a", "b"), utcnow())
