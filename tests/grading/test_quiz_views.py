@@ -359,3 +359,30 @@ def test_the_pages_read_a_fixed_number_of_queries(
         return quiz_page, count_queries.count
 
     assert counts(1, 2) == counts(6, 8)
+
+
+@pytest.mark.parametrize(
+    ("locale", "phrases"),
+    [
+        ("uz", ["Urinishni boshlash", "2 ta savol", "Vaqt chegarasi: 15 daqiqa"]),
+        ("ru", ["Начать попытку", "2 вопроса", "Ограничение времени: 15 минут"]),
+        ("en", ["Start an attempt", "2 questions", "Time limit: 15 minutes"]),
+    ],
+)
+def test_the_pages_speak_the_students_language(
+    browser: Browser,
+    db: Session,
+    cohort: Cohort,
+    quiz: Quiz,
+    place: Enrolment,
+    locale: str,
+    phrases: list[str],
+) -> None:
+    place.student.locale = locale
+    db.flush()
+    page = browser.get(_quiz_url(cohort, quiz)).get_data(as_text=True)
+    assert all(phrase in page for phrase in phrases), page
+    attempt_page = browser.get(_attempt_url(cohort, _start(browser, cohort, quiz)))
+    assert attempt_page.status_code == 200 and f'<html lang="{locale}">' in attempt_page.get_data(
+        as_text=True
+    )
