@@ -51,7 +51,7 @@ from academy.grading.models import (
     QuizOption,
     QuizQuestion,
 )
-from academy.grading.services import GradeValue, grade_of, save_grade
+from academy.grading.services import GradeValue, StaleGrade, grade_of, save_grade
 
 log = logging.getLogger(__name__)
 GRACE = timedelta(seconds=30)  # answers posted this long after the deadline still count
@@ -219,22 +219,35 @@ def record_best(session: Session, assessment: Assessment, enrolment: Enrolment, 
     )
     if best is None or enrolment.status not in ROSTER_STATUSES:
         return
-    last_source = session.scalar(
-        select(GradeChange.source)
-        .where(GradeChange.assessment_id == assessment.id, GradeChange.enrolment_id == enrolment.id)
-        .order_by(GradeChange.id.desc())
-        .limit(1)
-    )
-    if last_source not in (None, GradeSource.QUIZ):
-        log.info("quiz %s for enrolment %s: grade kept, set by %s", assessment.id, enrolment.id, last_source)
-        return
-    grade = grade_of(session, assessment.id, enrolment.id)
-    value = GradeValue(
-        points=float(best),
-        feedback=grade.feedback if grade else "",
-        levels={},  # feedback is kept
-    )
-    save_grade(session, assessment, enrolment, value, None, None, source=GradeSource.QUIZ, now=now)
+    for retry in (False, True):
+        last_source = session.scalar(
+            select(GradeChange.source)
+            .where(GradeChange.assessment_id == assessment.id, GradeChange.enrolment_id == enrolment.id)
+            .order_by(GradeChange.id.desc())
+            .limit(1)
+        )
+        if last_source not in (None, GradeSource.QUIZ):
+            log.info(
+                "quiz %s for enrolment %s: grade kept, set by %s", assessment.id, enrolment.id, last_source
+            )
+            return
+        grade = grade_of(session, assessment.id, enrolment.id)
+        value = GradeValue(points=float(best), feedback=grade.feedback if grade else "")  # feedback is kept
+        try:
+            # In a savepoint of its own: begin_nested() flushes what is pending before its SAVEPOINT,
+            # so save_grade's own savepoint would leave a failed write in this transaction.
+            with session.begin_nested():
+                save_grade(
+                    session, assessment, enrolment, value, None, None, source=GradeSource.QUIZ, now=now
+                )
+            return
+        except StaleGrade:
+            if retry:
+                raise
+            # Someone saved the grade between our read and our write: read it again and decide again,
+            # rather than lose the student's submission over it.
+            if grade is not None and grade in session:
+                session.expire(grade)
 
 
 def finish_expired(session: Session, assessment: Assessment, enrolment: Enrolment, now: datetime) -> int:

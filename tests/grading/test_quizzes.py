@@ -16,6 +16,7 @@ from academy.grading import quizzes
 from academy.grading.models import (
     AssessmentKind,
     CohortAssessment,
+    Grade,
     GradeChange,
     GradeSource,
     QuizAnswer,
@@ -411,3 +412,25 @@ def test_a_new_best_keeps_the_instructors_feedback(
     submit_attempt(db, start_attempt(db, quiz.assessment, place, utcnow()), quiz.ids("a", "b"), utcnow())
     grade = grade_of(db, quiz.id, place.id)
     assert grade is not None and (grade.points, grade.feedback) == (15, "Revise module 2")
+
+
+def test_a_grade_saved_meanwhile_is_read_again_not_a_lost_submission(
+    db: Session, quiz: Quiz, place: Enrolment
+) -> None:
+    submit_attempt(db, start_attempt(db, quiz.assessment, place, utcnow()), quiz.ids("right"), utcnow())
+    grade = grade_of(db, quiz.id, place.id)
+    assert grade is not None and grade.version == 1
+    # An instructor adds feedback from another tab: the row moves on, this session's copy does not.
+    db.execute(
+        update(Grade)
+        .where(Grade.id == grade.id)
+        .values(feedback="Well done", version=2)
+        .execution_options(synchronize_session=False)
+    )
+    attempt = start_attempt(db, quiz.assessment, place, utcnow())
+    submit_attempt(db, attempt, quiz.ids("right", "a", "b"), utcnow())
+    db.expire_all()
+    grade = grade_of(db, quiz.id, place.id)
+    assert grade is not None and (grade.points, grade.feedback, grade.version) == (20, "Well done", 3)
+    assert attempt.submitted_at is not None
+    assert [(c.old_points, c.new_points) for c in _changes(db)] == [(None, 5), (5, 20)]
