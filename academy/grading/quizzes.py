@@ -326,18 +326,33 @@ def start_attempt(
     return attempt
 
 
-def _open_for_answers(session: Session, attempt: QuizAttempt, option_ids: Collection[int]) -> set[int]:
+def _answerable(
+    session: Session, attempt: QuizAttempt, option_ids: Collection[int]
+) -> tuple[list[QuizQuestion], set[int]]:
+    """The quiz's questions and the checked choices, for an attempt that is still open."""
     if attempt.submitted_at is not None:
         raise AttemptFinished()
-    return checked_choices(questions_of(session, attempt.assessment_id), option_ids)
+    questions = questions_of(session, attempt.assessment_id)
+    return questions, checked_choices(questions, option_ids)
 
 
 def save_answers(session: Session, attempt: QuizAttempt, option_ids: Collection[int], now: datetime) -> None:
     """Keep the answers chosen so far without finishing the attempt (too late: finish it instead)."""
-    chosen = _open_for_answers(session, attempt, option_ids)
+    _questions, chosen = _answerable(session, attempt, option_ids)
     if expired(attempt, now):
         submit_attempt(session, attempt, chosen, now)
         return
+    # A no-op UPDATE that holds the attempt's row: a submission from another tab either waits for
+    # this save or has already finished the attempt, and then nothing is saved over its answers.
+    held = session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(seed=QuizAttempt.seed)
+        .execution_options(synchronize_session=False)
+    )
+    if held.rowcount != 1:  # type: ignore[attr-defined]
+        session.expire(attempt, ["submitted_at", "points"])
+        raise AttemptFinished()
     _replace_answers(session, attempt, chosen)
 
 
@@ -349,14 +364,14 @@ def submit_attempt(
     Posted after the deadline and its grace, the chosen options are not counted: the attempt is
     scored with the answers saved before (:func:`expired` tells the caller which happened).
     """
-    chosen = _open_for_answers(session, attempt, option_ids)
+    questions, chosen = _answerable(session, attempt, option_ids)
     assessment = attempt.assessment
-    questions = questions_of(session, assessment.id)
-    if expired(attempt, now):
+    late = expired(attempt, now)
+    if late:
         chosen = _saved_choices(session, attempt.id)
     points = score(questions, chosen, float(assessment.max_points))
     _finish(session, attempt, points, now)  # first: a second tab stops here
-    if not expired(attempt, now):
+    if not late:
         _replace_answers(session, attempt, chosen)
     record_best(session, assessment, attempt.enrolment, now)
     log.info("quiz attempt %s submitted with %s points", attempt.id, points)

@@ -342,6 +342,22 @@ def test_a_tab_holding_a_stale_attempt_cannot_submit_it_again(
     assert attempt.submitted_at is None
     with pytest.raises(AttemptFinished):
         submit_attempt(db, attempt, quiz.ids("right", "a", "b"), utcnow())
+    db.expire(attempt, ["submitted_at"])
+    db.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id)
+        .values(submitted_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    assert attempt.submitted_at is None  # this tab loaded it open again
+    db.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id)
+        .values(submitted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(AttemptFinished):
+        save_answers(db, attempt, quiz.ids("right"), utcnow())
     db.refresh(attempt)
     assert attempt.points == 5 and _answers(db, attempt) == set() and _changes(db) == []
 
