@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
+from academy.cohorts.models import Cohort, Enrolment
 from academy.courses.models import Course
 from academy.grading.models import Assessment, AssessmentKind, QuizOption, QuizQuestion
 from tests.conftest import Factory
@@ -50,3 +52,21 @@ def make_quiz(db: Session, make: Factory, course: Course, **fields: Any) -> Quiz
     db.flush()
     db.expire(assessment, ["questions"])
     return Quiz(assessment, single, multiple, options)
+
+
+# Fixtures of the service tests (import them by name into a test module).
+
+
+@pytest.fixture(name="cohort")
+def cohort_fixture(make: Factory) -> Cohort:
+    return make.cohort()
+
+
+@pytest.fixture(name="quiz")
+def quiz_fixture(db: Session, make: Factory, cohort: Cohort) -> Quiz:
+    return make_quiz(db, make, cohort.course)
+
+
+@pytest.fixture(name="place")
+def place_fixture(make: Factory, cohort: Cohort) -> Enrolment:
+    return make.enrolment(cohort)

@@ -16,19 +16,9 @@ from academy.db import utcnow
 from academy.grading import quizzes
 from academy.grading.models import AssessmentKind, CohortAssessment, Grade, QuizAnswer, QuizAttempt
 from tests.conftest import Browser, Factory, QueryCounter
-from tests.grading.quiz_data import Quiz, make_quiz
+from tests.grading.quiz_data import Quiz, cohort_fixture, make_quiz, quiz_fixture  # noqa: F401
 
 OPTION = re.compile(r'name="q-(\d+)" value="(\d+)"')
-
-
-@pytest.fixture
-def cohort(make: Factory) -> Cohort:
-    return make.cohort()
-
-
-@pytest.fixture
-def quiz(db: Session, make: Factory, cohort: Cohort) -> Quiz:
-    return make_quiz(db, make, cohort.course)
 
 
 @pytest.fixture
