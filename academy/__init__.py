@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.employers.views import bp as employers_bp
     from academy.feeds.views import bp as feeds_bp
     from academy.grading.marking_views import bp as marking_bp
+    from academy.grading.quiz_views import bp as quizzes_bp
     from academy.imports.views import bp as imports_bp
     from academy.jobs.views import bp as jobs_bp
     from academy.main.views import bp as main_bp
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
         teach_bp,  # /teach
         feeds_bp,  # iCalendar feeds
         marking_bp,  # /teach/cohorts/<code>/gradebook/<assessment>/<enrolment>
+        quizzes_bp,  # /my/cohorts/<code>/quizzes
     ):
         app.register_blueprint(blueprint)
     # Flask's own static endpoint is public like the rest of the site's assets.
