@@ -173,32 +173,36 @@ def save_grade(
     if unchanged:
         assert grade is not None
         return grade
-    if grade is None:
-        grade = Grade(assessment_id=assessment.id, enrolment_id=enrolment.id)
-        session.add(grade)
-    grade.points = value.points
-    grade.excused = value.excused
-    grade.feedback = value.feedback
-    grade.graded_by_id = actor.id if actor else None
-    grade.graded_at = now
-    grade.criteria = [GradeCriterion(criterion_id=c, level_id=lv) for c, lv in sorted(value.levels.items())]
-    if (old_points, old_excused) != (value.points, value.excused):
-        session.add(
-            GradeChange(
-                assessment_id=assessment.id,
-                enrolment_id=enrolment.id,
-                actor_id=actor.id if actor else None,
-                source=source,
-                at=now,
-                old_points=old_points,
-                old_excused=old_excused,
-                new_points=value.points,
-                new_excused=value.excused,
-                reason=reason.strip()[:1000],
-            )
-        )
+    # The changes are made inside the savepoint: begin_nested() flushes what is pending before its
+    # SAVEPOINT, so a version conflict found by that flush would break the caller's transaction.
     try:
         with session.begin_nested():
+            if grade is None:
+                grade = Grade(assessment_id=assessment.id, enrolment_id=enrolment.id)
+                session.add(grade)
+            grade.points = value.points
+            grade.excused = value.excused
+            grade.feedback = value.feedback
+            grade.graded_by_id = actor.id if actor else None
+            grade.graded_at = now
+            grade.criteria = [
+                GradeCriterion(criterion_id=c, level_id=lv) for c, lv in sorted(value.levels.items())
+            ]
+            if (old_points, old_excused) != (value.points, value.excused):
+                session.add(
+                    GradeChange(
+                        assessment_id=assessment.id,
+                        enrolment_id=enrolment.id,
+                        actor_id=actor.id if actor else None,
+                        source=source,
+                        at=now,
+                        old_points=old_points,
+                        old_excused=old_excused,
+                        new_points=value.points,
+                        new_excused=value.excused,
+                        reason=reason.strip()[:1000],
+                    )
+                )
             session.flush()
     except (StaleDataError, IntegrityError) as error:
         # Saved by someone else between our read and our write (a new row, or a newer version).

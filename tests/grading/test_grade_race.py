@@ -85,6 +85,8 @@ def test_simultaneous_saves_of_one_cell(empty_database: str, starting_version: i
                     session.commit()
                     outcomes.append(f"saved {points}")
                 except StaleGrade:
+                    # The conflict leaves the caller's transaction usable (it can show what stands now).
+                    session.scalar(select(Grade.version))
                     session.rollback()
                     outcomes.append("conflict")
                 except Exception as error:  # any other failure is what this test looks for
