@@ -70,8 +70,8 @@ KINDS = {
     )
 }
 ALLOWED_EXTENSIONS = frozenset(ext for kind in KINDS.values() for ext in kind.extensions)
-# What a text file is served as, by its extension.
-TEXT_TYPES = {"txt": "text/plain; charset=utf-8", "csv": "text/csv; charset=utf-8"}
+# What a text file is served as, by its extension (UTF-8, which the response adds to text types).
+TEXT_TYPES = {"txt": "text/plain", "csv": "text/csv"}
 _OOXML_PARTS = {"word/": "docx", "xl/": "xlsx", "ppt/": "pptx"}
 _OPEN_DOCUMENT = {KINDS["odt"].mime: "odt", KINDS["ods"].mime: "ods"}
 

@@ -52,6 +52,6 @@ ACCEPTED = [
     ("slides.pptx", PPTX, "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
     ("essay.odt", ODT, "application/vnd.oasis.opendocument.text"),
     ("budget.ods", ODS, "application/vnd.oasis.opendocument.spreadsheet"),
-    ("answer.txt", TEXT, "text/plain; charset=utf-8"),
-    ("scores.csv", CSV, "text/csv; charset=utf-8"),
+    ("answer.txt", TEXT, "text/plain"),
+    ("scores.csv", CSV, "text/csv"),
 ]
