@@ -157,7 +157,9 @@ def _zip_kind(path: Path) -> str | None:
                 return _OPEN_DOCUMENT.get(declared)
             if "[Content_Types].xml" not in names:
                 return None
-            found = {kind for prefix, kind in _OOXML_PARTS.items() if any(n.startswith(prefix) for n in names)}
+            found = {
+                kind for prefix, kind in _OOXML_PARTS.items() if any(n.startswith(prefix) for n in names)
+            }
             return found.pop() if len(found) == 1 else None
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
         return None

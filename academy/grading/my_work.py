@@ -147,7 +147,9 @@ def standing_of(
     return (Standing.MISSING if column.assessment.hand_in else Standing.AWAITING), 0
 
 
-def _feedback(session: Session, enrolment_id: int, assessment_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+def _feedback(
+    session: Session, enrolment_id: int, assessment_ids: Sequence[int]
+) -> dict[int, tuple[int, str]]:
     """Grade id and feedback by assessment, for the released assessments only."""
     if not assessment_ids:
         return {}
@@ -171,7 +173,13 @@ def _levels(session: Session, grade_ids: Sequence[int]) -> dict[int, list[Level]
     )
     found: dict[int, list[Level]] = {}
     for grade_id, criterion, level, points, top in session.execute(
-        select(GradeCriterion.grade_id, RubricCriterion.title, RubricLevel.title, RubricLevel.points, criterion_max)
+        select(
+            GradeCriterion.grade_id,
+            RubricCriterion.title,
+            RubricLevel.title,
+            RubricLevel.points,
+            criterion_max,
+        )
         .join(RubricCriterion, RubricCriterion.id == GradeCriterion.criterion_id)
         .join(RubricLevel, RubricLevel.id == GradeCriterion.level_id)
         .where(GradeCriterion.grade_id.in_(grade_ids))

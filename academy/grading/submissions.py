@@ -220,4 +220,3 @@ def submit_work(
         late,
     )
     return Receipt(submission, late, replaced)
-

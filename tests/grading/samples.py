@@ -10,7 +10,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(20) + b"\xff\xd9"
 TEXT = "Topshiriq: mijoz bilan suhbat. Oʻzbekiston, Тошкент\n".encode()
 CSV = b"name,score\nAli,90\n"
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(50) + b"This program cannot be run in DOS mode"
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"
+    + bytes(50)
+    + b"This program cannot be run in DOS mode"
+)
 HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
 LATIN1 = "café crème".encode("latin-1")
 
@@ -26,7 +30,9 @@ def zipped(entries: dict[str, bytes]) -> bytes:
 
 def office(part: str) -> bytes:
     """A minimal Office Open XML package whose main part is under ``part`` (word, xl, ppt)."""
-    return zipped({"[Content_Types].xml": b"<Types/>", "_rels/.rels": b"<Relationships/>", f"{part}/main.xml": b"<x/>"})
+    return zipped(
+        {"[Content_Types].xml": b"<Types/>", "_rels/.rels": b"<Relationships/>", f"{part}/main.xml": b"<x/>"}
+    )
 
 
 def open_document(mime: str) -> bytes:

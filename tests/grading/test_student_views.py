@@ -131,7 +131,12 @@ def test_released_grades_show_points_feedback_rubric_and_result(
     db.refresh(task)
     _student, enrolment = _student_in(browser, cohort)
     save_grade(
-        db, task, enrolment, GradeValue(feedback="Well done <b>really</b>", levels={criterion.id: criterion.levels[0].id}), 0, None
+        db,
+        task,
+        enrolment,
+        GradeValue(feedback="Well done <b>really</b>", levels={criterion.id: criterion.levels[0].id}),
+        0,
+        None,
     )
     assert "Tone of voice" not in _page(browser, _url(cohort))
     _release(db, cohort, task)
@@ -206,7 +211,9 @@ def test_the_cohort_page_queries_do_not_grow_with_assessments(
         tasks = [make.assessment(cohort.course, weight=100 // n, due_day=i) for i in range(n)]
         enrolment = make.enrolment(cohort, student)
         for task in tasks[::2]:
-            db.add(Submission(assessment_id=task.id, enrolment_id=enrolment.id, text="x", submitted_at=utcnow()))
+            db.add(
+                Submission(assessment_id=task.id, enrolment_id=enrolment.id, text="x", submitted_at=utcnow())
+            )
             save_grade(db, task, enrolment, GradeValue(points=50, feedback="ok"), 0, None)
             _release(db, cohort, task)
         return cohort
@@ -239,7 +246,7 @@ def test_the_form_matches_the_submission_type(browser: Browser, make: Factory) -
     body = _page(browser, _url(cohort, upload))
     assert 'type="file"' in body and 'accept=".csv,.docx' in body and "up to 10 MB" in body
     body = _page(browser, _url(cohort, quiz))
-    assert "<form method=\"post\" enctype" not in body and "nothing to hand in here" in body
+    assert '<form method="post" enctype' not in body and "nothing to hand in here" in body
     assert browser.post(_url(cohort, quiz), {"text": "x"}).status_code == 404
 
 
@@ -305,9 +312,14 @@ def test_every_allowed_file_is_handed_in_and_served_back(
     assert f"/submissions/{submission.id}/file" in _page(browser, _url(cohort, task))
     download = browser.get(f"/submissions/{submission.id}/file")
     assert download.status_code == 200 and download.data == content
-    assert download.headers["Content-Type"] == (f"{mime}; charset=utf-8" if mime.startswith("text/") else mime)
+    assert download.headers["Content-Type"] == (
+        f"{mime}; charset=utf-8" if mime.startswith("text/") else mime
+    )
     assert download.headers["X-Content-Type-Options"] == "nosniff"
-    assert download.headers["Content-Disposition"].startswith("attachment;") and name in download.headers["Content-Disposition"]
+    assert (
+        download.headers["Content-Disposition"].startswith("attachment;")
+        and name in download.headers["Content-Disposition"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -424,9 +436,34 @@ def test_a_submission_without_a_file_or_with_its_file_gone_is_404(
     text = Submission(assessment_id=task.id, enrolment_id=enrolment.id, text="x")
     gone_task = make.assessment(cohort.course, submission_type=SubmissionType.FILE)
     gone = Submission(
-        assessment_id=gone_task.id, enrolment_id=enrolment.id, file_key="ab" * 16, file_name="a.pdf", file_type="application/pdf"
+        assessment_id=gone_task.id,
+        enrolment_id=enrolment.id,
+        file_key="ab" * 16,
+        file_name="a.pdf",
+        file_type="application/pdf",
     )
     db.add_all([text, gone])
     db.flush()
     assert browser.get(f"/submissions/{text.id}/file").status_code == 404
     assert browser.get(f"/submissions/{gone.id}/file").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "refusal"),
+    [
+        ("uz", "Ishlarim va natijalarim", "Bunday turdagi faylni topshirib boʻlmaydi"),
+        ("ru", "Мои работы и результаты", "Файл такого типа сдать нельзя"),
+    ],
+)
+def test_the_pages_and_refusals_are_translated(
+    browser: Browser, db: Session, make: Factory, folder: Path, locale: str, title: str, refusal: str
+) -> None:
+    cohort = _running(make)
+    task = make.assessment(cohort.course, submission_type=SubmissionType.FILE, due_day=30)
+    student = browser.login(make.user(Role.STUDENT, locale=locale))
+    make.enrolment(cohort, student)
+    browser.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = locale
+    assert title in _page(browser, _url(cohort))
+    response = browser.post(_url(cohort, task), {"file": (io.BytesIO(samples.EXE), "cv.pdf")})
+    assert refusal in response.get_data(as_text=True)
+    assert list(folder.iterdir()) == []

@@ -132,7 +132,13 @@ def test_nothing_is_handed_in_once_the_grades_are_released(db: Session, make: Fa
 
 
 @pytest.mark.parametrize(
-    "status", [EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED, EnrolmentStatus.WITHDRAWN, EnrolmentStatus.WAITLISTED]
+    "status",
+    [
+        EnrolmentStatus.COMPLETED,
+        EnrolmentStatus.FAILED,
+        EnrolmentStatus.WITHDRAWN,
+        EnrolmentStatus.WAITLISTED,
+    ],
 )
 def test_only_an_enrolled_student_hands_in(db: Session, make: Factory, status: EnrolmentStatus) -> None:
     cohort = make.cohort()
@@ -167,7 +173,9 @@ def test_an_assignment_of_another_course_is_not_found(db: Session, make: Factory
 def test_a_link_is_kept(db: Session, make: Factory, link: str) -> None:
     cohort = make.cohort()
     task = make.assessment(cohort.course, submission_type=SubmissionType.LINK)
-    receipt = submit_work(db, task, make.enrolment(cohort), HandIn(link=f"  {link} ", text="ignored"), utcnow())
+    receipt = submit_work(
+        db, task, make.enrolment(cohort), HandIn(link=f"  {link} ", text="ignored"), utcnow()
+    )
     assert (receipt.submission.link, receipt.submission.text) == (link, "")
 
 
@@ -219,7 +227,9 @@ def test_text_has_a_size_limit(db: Session, make: Factory) -> None:
     enrolment = make.enrolment(cohort)
     with pytest.raises(TextTooLong):
         submit_work(db, task, enrolment, HandIn(text="a" * 20_001), utcnow())
-    assert submit_work(db, task, enrolment, HandIn(text="a" * 20_000), utcnow()).submission.text == "a" * 20_000
+    assert (
+        submit_work(db, task, enrolment, HandIn(text="a" * 20_000), utcnow()).submission.text == "a" * 20_000
+    )
 
 
 def _hand_in_file(
@@ -238,7 +248,11 @@ def test_a_resubmitted_file_replaces_the_old_one_on_disk(db: Session, make: Fact
     now = _due(db, cohort, task) - DAY
     first = _hand_in_file(db, task, enrolment, "draft.pdf", samples.PDF, now)
     first_key = first.file_key
-    assert (first.file_name, first.file_type, first.file_size) == ("draft.pdf", "application/pdf", len(samples.PDF))
+    assert (first.file_name, first.file_type, first.file_size) == (
+        "draft.pdf",
+        "application/pdf",
+        len(samples.PDF),
+    )
     assert [p.name for p in folder.iterdir()] == [first_key]
     second = _hand_in_file(db, task, enrolment, "final.docx", samples.DOCX, now + HOUR)
     db.refresh(second)
