@@ -200,7 +200,7 @@ def submit_work(
         submission = Submission(assessment_id=assessment.id, enrolment_id=enrolment.id, times_submitted=1)
         session.add(submission)
     else:
-        submission.times_submitted = Submission.times_submitted + 1  # type: ignore[assignment]
+        submission.times_submitted = Submission.times_submitted + 1
     submission.text, submission.link, submission.submitted_at = text, link, now
     submission.file_key = staged.key if staged else None
     submission.file_name = staged.file_name if staged else ""

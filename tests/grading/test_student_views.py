@@ -432,7 +432,7 @@ def test_a_submission_without_a_file_or_with_its_file_gone_is_404(
 ) -> None:
     cohort = _running(make)
     task = make.assessment(cohort.course, due_day=30)
-    student, enrolment = _student_in(browser, cohort)
+    _student, enrolment = _student_in(browser, cohort)
     text = Submission(assessment_id=task.id, enrolment_id=enrolment.id, text="x")
     gone_task = make.assessment(cohort.course, submission_type=SubmissionType.FILE)
     gone = Submission(

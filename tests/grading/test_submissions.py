@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from academy.cohorts.models import Cohort, EnrolmentStatus
+from academy.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from academy.db import utcnow
 from academy.errors import NotFound
 from academy.grading import files
@@ -233,10 +233,10 @@ def test_text_has_a_size_limit(db: Session, make: Factory) -> None:
 
 
 def _hand_in_file(
-    db: Session, task: Assessment, enrolment: object, name: str, content: bytes, now: datetime
+    db: Session, task: Assessment, enrolment: Enrolment, name: str, content: bytes, now: datetime
 ) -> Submission:
     with files.received(io.BytesIO(content), name) as staged:
-        receipt = submit_work(db, task, enrolment, HandIn(file=staged), now)  # type: ignore[arg-type]
+        receipt = submit_work(db, task, enrolment, HandIn(file=staged), now)
         files.commit(db, staged, receipt.replaced_file_key)
     return receipt.submission
 
