@@ -8,8 +8,9 @@ generated name (``Submission.file_key``), just before the hand-in is committed; 
 one whose transaction fails, is deleted, and so is the file a resubmission replaced, once the new
 one is committed.
 
-``SUBMISSION_FOLDER`` overrides the folder (default ``instance/submissions``). The name the file had
-on the student's computer is kept, cleaned, for showing and for the download only.
+``SUBMISSION_FOLDER`` overrides the folder (default ``instance/submissions``; a relative path is taken
+inside the instance folder). The name the file had on the student's computer is kept, cleaned, for
+showing and for the download only.
 """
 
 from __future__ import annotations
@@ -116,8 +117,9 @@ class FileNameMismatch(FileRefused):
 
 
 def folder() -> Path:
-    configured = current_app.config.get("SUBMISSION_FOLDER")
-    return Path(configured) if configured else Path(current_app.instance_path) / "submissions"
+    """Where hand-ins are kept; a relative ``SUBMISSION_FOLDER`` is taken inside the instance folder."""
+    configured = current_app.config.get("SUBMISSION_FOLDER") or "submissions"
+    return Path(current_app.instance_path) / configured
 
 
 def max_bytes() -> int:

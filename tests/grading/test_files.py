@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from academy.config import from_environment
 from academy.grading import files
 from academy.grading.files import (
     FileEmpty,
@@ -187,5 +188,20 @@ def test_incoming_files_left_by_a_crash_are_purged_after_a_day(tmp_path: Path) -
 def test_the_folder_and_limit_come_from_the_settings(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(app.config, "SUBMISSION_FOLDER", raising=False)
     assert files.folder() == Path(app.instance_path) / "submissions"
+    monkeypatch.setitem(app.config, "SUBMISSION_FOLDER", "hand-ins")
+    assert files.folder() == Path(app.instance_path) / "hand-ins"
+    monkeypatch.setitem(app.config, "SUBMISSION_FOLDER", "/srv/hand-ins")
+    assert files.folder() == Path("/srv/hand-ins")
     assert files.max_bytes() == 10 * files.MIB
     assert app.config["MAX_CONTENT_LENGTH"] > files.max_bytes()
+
+
+def test_the_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUBMISSION_FOLDER", "/srv/hand-ins")
+    monkeypatch.setenv("SUBMISSION_MAX_BYTES", str(50 * files.MIB))
+    settings = from_environment()
+    assert settings["SUBMISSION_FOLDER"] == "/srv/hand-ins"
+    assert (settings["SUBMISSION_MAX_BYTES"], settings["MAX_CONTENT_LENGTH"]) == (
+        50 * files.MIB,
+        51 * files.MIB,
+    )
