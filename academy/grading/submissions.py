@@ -196,18 +196,21 @@ def submit_work(
         raise NothingHandedIn(kind)
 
     replaced = submission.file_key if submission is not None else None
-    if submission is None:
-        submission = Submission(assessment_id=assessment.id, enrolment_id=enrolment.id, times_submitted=1)
-        session.add(submission)
-    else:
-        submission.times_submitted = Submission.times_submitted + 1
-    submission.text, submission.link, submission.submitted_at = text, link, now
-    submission.file_key = staged.key if staged else None
-    submission.file_name = staged.file_name if staged else ""
-    submission.file_type = staged.mime if staged else ""
-    submission.file_size = staged.size if staged else None
     try:
+        # A new row added inside the savepoint leaves the session with it when the savepoint fails.
         with session.begin_nested():
+            if submission is None:
+                submission = Submission(
+                    assessment_id=assessment.id, enrolment_id=enrolment.id, times_submitted=1
+                )
+                session.add(submission)
+            else:
+                submission.times_submitted = Submission.times_submitted + 1
+            submission.text, submission.link, submission.submitted_at = text, link, now
+            submission.file_key = staged.key if staged else None
+            submission.file_name = staged.file_name if staged else ""
+            submission.file_type = staged.mime if staged else ""
+            submission.file_size = staged.size if staged else None
             session.flush()
     except IntegrityError as error:
         raise HandedInMeanwhile() from error

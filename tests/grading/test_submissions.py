@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -25,6 +26,7 @@ from academy.grading.models import (
 from academy.grading.submissions import (
     BadLink,
     GradesReleased,
+    HandedInMeanwhile,
     HandIn,
     NotEnrolled,
     NothingHandedIn,
@@ -289,3 +291,25 @@ def test_switching_a_file_assignment_to_text_deletes_the_file_after_the_next_han
     files.commit(db, None, receipt.replaced_file_key)
     assert (receipt.submission.file_key, receipt.submission.file_name) == (None, "")
     assert list(folder.iterdir()) == []
+
+
+def test_a_simultaneous_first_hand_in_is_a_conflict_and_the_first_stands(
+    db: Session, make: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cohort = make.cohort()
+    task = make.assessment(cohort.course)
+    enrolment = make.enrolment(cohort)
+    now = _due(db, cohort, task) - DAY
+    submit_work(db, task, enrolment, HandIn(text="from the first tab"), now)
+    read = db.scalar
+
+    def not_seen_yet(statement: Any, *args: Any, **kwargs: Any) -> Any:
+        # The second tab read before the first one's hand-in was committed.
+        entities = [d.get("entity") for d in getattr(statement, "column_descriptions", [])]
+        return None if entities == [Submission] else read(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db, "scalar", not_seen_yet)
+    with pytest.raises(HandedInMeanwhile):
+        submit_work(db, task, enrolment, HandIn(text="from the second tab"), now + HOUR)
+    monkeypatch.undo()
+    assert db.scalars(select(Submission)).one().text == "from the first tab"
