@@ -176,3 +176,17 @@ def test_a_submission_without_a_file_or_with_its_file_gone_is_404(
     db.flush()
     assert browser.get(f"/submissions/{text.id}/file").status_code == 404
     assert browser.get(f"/submissions/{gone.id}/file").status_code == 404
+
+
+def test_a_name_in_any_script_is_kept_for_the_download(
+    browser: Browser, db: Session, make: Factory, folder: Path
+) -> None:
+    cohort = running_cohort(make)
+    task = make.assessment(cohort.course, submission_type=SubmissionType.FILE, due_day=30)
+    enrol_student(browser, cohort)
+    browser.post(work_url(cohort, task), {"file": (io.BytesIO(samples.PDF), "Отчёт: oʻquvchi.pdf")})
+    submission = db.scalars(select(Submission)).one()
+    assert submission.file_name == "Отчёт oʻquvchi.pdf"
+    assert "Отчёт oʻquvchi.pdf" in page_text(browser, work_url(cohort, task))
+    disposition = browser.get(f"/submissions/{submission.id}/file").headers["Content-Disposition"]
+    assert "filename*=UTF-8''%D0%9E%D1%82%D1%87%D1%91%D1%82%20o%CA%BBquvchi.pdf" in disposition
