@@ -14,6 +14,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 LOCALES = ("uz", "ru", "en")
+REQUEST_OVERHEAD = 1024 * 1024  # what a form adds to the largest file it carries
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -61,7 +62,12 @@ class BaseConfig:
     # Forms
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    # Hand-ins (academy.grading.files): the largest file a student may hand in, and where hand-ins
+    # are kept (None: instance/submissions). Requests may be a little larger than the largest file,
+    # so that a file just over the limit gets the form's message rather than the 413 page.
+    SUBMISSION_MAX_BYTES = 10 * 1024 * 1024
+    SUBMISSION_FOLDER: str | None = None
+    MAX_CONTENT_LENGTH = SUBMISSION_MAX_BYTES + REQUEST_OVERHEAD
 
     # Languages
     LANGUAGES = LOCALES
@@ -151,6 +157,7 @@ def from_environment() -> dict[str, Any]:
         "MAIL_USERNAME",
         "MAIL_PASSWORD",
         "MAIL_DEFAULT_SENDER",
+        "SUBMISSION_FOLDER",
     ):
         value = _env(name)
         if value is not None:
@@ -160,6 +167,11 @@ def from_environment() -> dict[str, Any]:
     for name in ("DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW", "DATABASE_LOCK_TIMEOUT"):
         if _env(name):
             settings[name] = int(_env(name) or 0)
+    if _env("SUBMISSION_MAX_BYTES"):
+        settings["SUBMISSION_MAX_BYTES"] = int(_env("SUBMISSION_MAX_BYTES") or 0)
+        settings["MAX_CONTENT_LENGTH"] = max(
+            BaseConfig.MAX_CONTENT_LENGTH, settings["SUBMISSION_MAX_BYTES"] + REQUEST_OVERHEAD
+        )
     if _env("MAIL_PORT"):
         settings["MAIL_PORT"] = int(_env("MAIL_PORT") or 0)
     if _env("MAIL_USE_TLS") is not None:
