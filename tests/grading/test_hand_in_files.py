@@ -155,6 +155,11 @@ def test_the_file_is_served_only_to_its_student_the_cohorts_instructors_and_admi
         browser.login(who)
         assert browser.get(url).status_code == status, who.role
     assert browser.get("/submissions/999999/file").status_code == 403  # still the employer
+    browser.logout()
+    browser.login(teacher)  # the grading view offers the file, under the name it was handed in
+    enrolment_id = db.scalars(select(Submission.enrolment_id)).one()
+    body = page_text(browser, f"/teach/cohorts/{cohort.code}/gradebook/{task.id}/{enrolment_id}")
+    assert f'href="{url}"' in body and "mine.pdf" in body
 
 
 def test_a_submission_without_a_file_or_with_its_file_gone_is_404(

@@ -217,6 +217,9 @@ def test_the_form_matches_the_submission_type(browser: Browser, make: Factory) -
     assert 'type="file"' in body and 'accept=".csv,.docx' in body and "up to 10 MB" in body
     body = page_text(browser, work_url(cohort, quiz))
     assert '<form method="post" enctype' not in body and "nothing to hand in here" in body
+    quiz_page = f"/my/cohorts/{cohort.code}/quizzes/{quiz.id}"
+    assert f'href="{quiz_page}"' in body
+    assert f'href="{quiz_page}"' in page_text(browser, work_url(cohort))  # the quiz's row opens the quiz
     assert browser.post(work_url(cohort, quiz), {"text": "x"}).status_code == 404
 
 
