@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.courses.learning import bp as learning_bp
     from academy.employers.views import bp as employers_bp
     from academy.feeds.views import bp as feeds_bp
+    from academy.grading.authoring_views import bp as assessments_bp
     from academy.imports.views import bp as imports_bp
     from academy.jobs.views import bp as jobs_bp
     from academy.main.views import bp as main_bp
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
         skills_bp,  # /admin/skills
         authoring_bp,  # /admin/courses
         content_bp,  # /admin/courses/<id>/modules, lessons
+        assessments_bp,  # /admin/courses/<id>/assessments, policy
         learning_bp,  # /learn
         cohort_admin_bp,  # /admin/cohorts
         teach_bp,  # /teach
