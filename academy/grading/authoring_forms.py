@@ -48,7 +48,7 @@ PERCENT = [InputRequired(), NumberRange(min=0, max=100)]
 class AssessmentForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices(KIND_NAMES), default=AssessmentKind.ASSIGNMENT.value)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], filters=[strip])
-    weight = IntegerField(_l("Weight, % of the result"), validators=PERCENT)
+    weight = IntegerField(_l("Weight in the result, %"), validators=PERCENT)
     max_points = DecimalField(
         _l("Maximum points"),
         places=2,
