@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -91,7 +92,7 @@ class PolicyForm(FlaskForm):
 
 class LevelRow(Form):
     level_id = HiddenField()
-    title = StringField(_l("Level"), validators=[Optional(), Length(max=200)], filters=[strip])
+    title = StringField(_l("Level %(num)s"), validators=[Optional(), Length(max=200)], filters=[strip])
     points = DecimalField(_l("Points"), places=2, validators=[Optional(), NumberRange(min=0, max=1000)])
 
 
@@ -102,6 +103,10 @@ class CriterionForm(FlaskForm):
     )
     levels = FieldList(FormField(LevelRow), min_entries=MAX_LEVELS, max_entries=MAX_LEVELS)
     version = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _number_rows(self.levels, "title", "Level %(num)s")
 
     def filled_levels(self) -> list[tuple[int | None, str, float | None]]:
         """(level id, title, points) of the rows with a title or points."""
@@ -114,7 +119,7 @@ class CriterionForm(FlaskForm):
 
 class OptionRow(Form):
     option_id = HiddenField()
-    text = StringField(_l("Option"), validators=[Optional(), Length(max=500)], filters=[strip])
+    text = StringField(_l("Option %(num)s"), validators=[Optional(), Length(max=500)], filters=[strip])
     correct = BooleanField(_l("Correct"))
 
 
@@ -132,6 +137,10 @@ class QuestionForm(FlaskForm):
     options = FieldList(FormField(OptionRow), min_entries=MAX_OPTIONS, max_entries=MAX_OPTIONS)
     version = HiddenField()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _number_rows(self.options, "text", "Option %(num)s")
+
     def filled_options(self) -> list[tuple[int | None, str, bool]]:
         """(option id, text, correct) of the rows with a text, or ticked."""
         return [
@@ -139,6 +148,12 @@ class QuestionForm(FlaskForm):
             for row in (entry.form for entry in self.options.entries)
             if (row.text.data or "").strip() or row.correct.data
         ]
+
+
+def _number_rows(rows: FieldList, name: str, label: str) -> None:
+    """Label each row's main field with its number ("Option 3"), read out by screen readers."""
+    for number, entry in enumerate(rows.entries, start=1):
+        entry.form[name].label.text = _(label, num=number)
 
 
 def _id(raw: Any) -> int | None:
