@@ -334,7 +334,7 @@ def create_assessment(session: Session, course: Course, data: AssessmentData) ->
     _apply(session, assessment, data)
     if assessment.max_attempts is None:
         # The column's default (1) would replace a plain None on INSERT: unlimited must be said in SQL.
-        assessment.max_attempts = null()  # type: ignore[assignment]
+        assessment.max_attempts = null()
     session.add(assessment)
     flush_or_conflict(session)
     log.info("assessment %s (%s) added to course %s", assessment.id, data.kind.value, course.code)
