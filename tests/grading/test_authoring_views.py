@@ -381,3 +381,36 @@ def test_the_list_reads_a_fixed_number_of_queries(
     small = measure()
     add(6)
     assert measure() == small
+
+
+def test_a_quiz_with_unlimited_attempts_round_trips(admin: Browser, db: Session, make: Factory) -> None:
+    course = make.course()
+    quiz_form = form(kind="quiz", max_attempts="", time_limit_minutes="20", shuffle="y", due_day="")
+    assert admin.post(f"{base(course)}/new", quiz_form).status_code == 302
+    quiz = db.scalars(select(Assessment).where(Assessment.course_id == course.id)).one()
+    assert (quiz.max_attempts, quiz.time_limit_minutes, quiz.due_day, quiz.submission_type) == (
+        None,
+        20,
+        None,
+        None,
+    )
+    page = admin.get(f"{base(course)}/{quiz.id}/edit").get_data(as_text=True)
+    assert (
+        re.search(r'name="max_attempts"[^>]*value=""', page) or 'name="max_attempts" type="number">' in page
+    )
+    saved = admin.post(
+        f"{base(course)}/{quiz.id}/edit", {**quiz_form, "max_attempts": "3", "version": quiz.version}
+    )
+    assert saved.status_code == 302
+    db.expire_all()
+    assert quiz.max_attempts == 3 and quiz.shuffle
+
+
+def test_the_list_marks_work_and_hides_delete(admin: Browser, db: Session, make: Factory) -> None:
+    cohort = make.cohort()
+    graded_task = make.assessment(cohort.course, title="Graded", weight=60)
+    make.assessment(cohort.course, title="Fresh", weight=40)
+    save_grade(db, graded_task, make.enrolment(cohort), GradeValue(points=5), 0, None)
+    page = admin.get(base(cohort.course)).get_data(as_text=True)
+    assert page.count("Has students") == 1 and "Balanced" in page
+    assert f"/assessments/{graded_task.id}/delete" not in page
