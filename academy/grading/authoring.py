@@ -169,37 +169,36 @@ def weights_total(assessments: Iterable[Assessment]) -> int:
     return sum(a.weight for a in assessments)
 
 
+def _counts(session: Session, model: type[Submission] | type[QuizAttempt], ids: list[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(model.assessment_id, func.count(model.id))
+        .where(model.assessment_id.in_(ids))
+        .group_by(model.assessment_id)
+    )
+    return {assessment_id: number for assessment_id, number in rows}
+
+
 def usage(session: Session, assessment_ids: Sequence[int]) -> dict[int, Usage]:
     """What depends on each assessment, in three queries whatever their number."""
     ids = list(assessment_ids)
     if not ids:
         return {}
     grades = {
-        row[0]: (row[1], row[2])
-        for row in session.execute(
+        assessment_id: (number, top)
+        for assessment_id, number, top in session.execute(
             select(Grade.assessment_id, func.count(Grade.id), func.max(Grade.points))
             .where(Grade.assessment_id.in_(ids))
             .group_by(Grade.assessment_id)
         )
     }
-    counts = []
-    for model in (Submission, QuizAttempt):
-        counts.append(
-            dict(
-                session.execute(
-                    select(model.assessment_id, func.count(model.id))
-                    .where(model.assessment_id.in_(ids))
-                    .group_by(model.assessment_id)
-                ).all()
-            )
-        )
+    submissions, attempts = _counts(session, Submission, ids), _counts(session, QuizAttempt, ids)
     found: dict[int, Usage] = {}
     for assessment_id in ids:
         graded, top = grades.get(assessment_id, (0, None))
         found[assessment_id] = Usage(
             graded,
-            counts[0].get(assessment_id, 0),
-            counts[1].get(assessment_id, 0),
+            submissions.get(assessment_id, 0),
+            attempts.get(assessment_id, 0),
             float(top) if top is not None else None,
         )
     return found
