@@ -203,9 +203,9 @@ def update_criterion(
     check_version(assessment, version)
     levels = _levels(data)
     if _graded(session, assessment):
-        before = sorted((level.id, float(level.points)) for level in criterion.levels)
-        after = sorted((level.id, level.points) for level in levels)
-        if before != after:
+        before = {level.id: float(level.points) for level in criterion.levels}
+        after = {level.id: level.points for level in levels}
+        if None in after or len(after) != len(levels) or before != after:
             raise RubricLocked()
     _fill_criterion(criterion, data, levels)
     _sync_maximum(session, assessment)

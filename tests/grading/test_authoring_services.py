@@ -262,10 +262,12 @@ def test_a_graded_rubric_only_changes_its_wording(db: Session, make: Factory) ->
     )
     assert criterion.title == "Hello" and criterion.levels[1].title == "GOOD"
     changed = [*levels[:2], LevelData(levels[2].id, "Great", 6)]
+    added = [*levels, LevelData(None, "Legendary", 9)]
+    twice = [*levels[:2], LevelData(levels[1].id, "Again", 4)]
+    for edit in (changed, added, levels[:2], twice):
+        with pytest.raises(RubricLocked):
+            authoring_parts.update_criterion(db, criterion, replace(RUBRIC, levels=edit), task.version)
     for attempt in (
-        lambda: authoring_parts.update_criterion(
-            db, criterion, replace(RUBRIC, levels=changed), task.version
-        ),
         lambda: authoring_parts.add_criterion(db, task, RUBRIC, task.version),
         lambda: authoring_parts.delete_criterion(db, criterion, task.version),
     ):
