@@ -171,7 +171,7 @@ def _fill_criterion(criterion: RubricCriterion, data: CriterionData, levels: lis
     current = {level.id: level for level in criterion.levels}
     kept: list[RubricLevel] = []
     for level in levels:
-        row = current.get(level.id) if level.id is not None else None
+        row = current.pop(level.id, None) if level.id is not None else None  # each row once
         if row is None:
             row = RubricLevel(title=level.title, points=level.points)
         row.title, row.points = level.title, level.points
@@ -257,7 +257,7 @@ def _fill_question(question: QuizQuestion, data: QuestionData) -> None:
     current = {option.id: option for option in question.options}
     kept: list[QuizOption] = []
     for position, option in enumerate(options, start=1):
-        row = current.get(option.id) if option.id is not None else None
+        row = current.pop(option.id, None) if option.id is not None else None  # each row once
         if row is None:
             row = QuizOption(text=option.text)
         row.position, row.text, row.correct = position, option.text, option.correct

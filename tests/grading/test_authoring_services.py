@@ -393,3 +393,13 @@ def test_the_policy_is_saved_on_its_version(db: Session, make: Factory) -> None:
         assert caught.value.field == next(iter(bad))
     db.expire_all()
     assert course.pass_mark == 70
+
+
+def test_a_repeated_option_id_makes_a_new_option(db: Session, make: Factory) -> None:
+    quiz = authoring.create_assessment(db, make.course(), QUIZ)
+    first = authoring_parts.add_question(db, quiz, question(), quiz.version)
+    kept = first.options[0].id
+    twice = question(options=[OptionData(kept, "four", True), OptionData(kept, "five", False)])
+    authoring_parts.update_question(db, first, twice, quiz.version)
+    assert [(o.text, o.position) for o in first.options] == [("four", 1), ("five", 2)]
+    assert first.options[0].id == kept and first.options[1].id != kept
