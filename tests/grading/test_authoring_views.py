@@ -202,7 +202,7 @@ def test_the_rubric_editor(admin: Browser, db: Session, make: Factory) -> None:
     db.expire_all()
     assert task.max_points == 6
     page = admin.get(url).get_data(as_text=True)
-    assert "Greeting" in page and "Total: 6 points" in page
+    assert "Greeting" in page and "Total points: 6" in page
     mismatch = admin.post(f"{base(task.course)}/{task.id}/edit", form(max_points="20", version=task.version))
     assert "graded with its rubric, worth 6 points" in mismatch.get_data(as_text=True)
     assert admin.post(f"{url}/{criterion.id}/delete", {"version": task.version}).status_code == 302
