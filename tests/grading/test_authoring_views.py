@@ -334,6 +334,7 @@ def test_the_policy_form(admin: Browser, db: Session, make: Factory) -> None:
     url = f"/admin/courses/{course.id}/policy"
     page = admin.get(url).get_data(as_text=True)
     assert "Grace period, hours" in page and "every day or part of a day late" in page
+    assert "a floor of 50%. Work due on Monday" in page and "%%" not in page
     bad = admin.post(url, policy_form(course.version, pass_mark="120", late_penalty_per_day="x"))
     assert "Number must be between 0 and 100." in bad.get_data(as_text=True)
     assert admin.post(url, policy_form(course.version)).status_code == 302
