@@ -415,3 +415,23 @@ def test_the_list_marks_work_and_hides_delete(admin: Browser, db: Session, make:
     page = admin.get(base(cohort.course)).get_data(as_text=True)
     assert page.count("Has students") == 1 and "Balanced" in page
     assert f"/assessments/{graded_task.id}/delete" not in page
+
+
+def test_criteria_and_questions_move(admin: Browser, db: Session, make: Factory) -> None:
+    task = make.assessment(make.course())
+    levels = [LevelData(None, "a", 0), LevelData(None, "b", 1)]
+    first = authoring_parts.add_criterion(db, task, CriterionData("First", "", levels), task.version)
+    second = authoring_parts.add_criterion(db, task, CriterionData("Second", "", levels), task.version)
+    url = f"{base(task.course)}/{task.id}/rubric/{second.id}/move/up"
+    assert admin.post(url).status_code == 302
+    db.expire_all()
+    assert (first.position, second.position) == (2, 1)
+    quiz = make.assessment(task.course, AssessmentKind.QUIZ)
+    options = [OptionData(None, "a", True), OptionData(None, "b", False)]
+    one = authoring_parts.add_question(db, quiz, QuestionData("One", False, 1, options), quiz.version)
+    two = authoring_parts.add_question(db, quiz, QuestionData("Two", False, 1, options), quiz.version)
+    assert admin.post(f"{base(quiz.course)}/{quiz.id}/questions/{one.id}/move/down").status_code == 302
+    db.expire_all()
+    assert (one.position, two.position) == (2, 1)
+    wrong = f"{base(quiz.course)}/{task.id}/questions/{one.id}/move/up"  # a question of another assessment
+    assert admin.post(wrong).status_code == 404
