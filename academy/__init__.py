@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.grading.marking_views import bp as marking_bp
     from academy.grading.quiz_views import bp as quizzes_bp
     from academy.grading.student_views import bp as work_bp
+    from academy.grading.authoring_views import bp as assessments_bp
     from academy.imports.views import bp as imports_bp
     from academy.jobs.views import bp as jobs_bp
     from academy.main.views import bp as main_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
         skills_bp,  # /admin/skills
         authoring_bp,  # /admin/courses
         content_bp,  # /admin/courses/<id>/modules, lessons
+        assessments_bp,  # /admin/courses/<id>/assessments, policy
         learning_bp,  # /learn
         cohort_admin_bp,  # /admin/cohorts
         teach_bp,  # /teach

@@ -1,6 +1,7 @@
 """Course authoring: a course's details, the skills it teaches, its prerequisites, and publishing.
 
-A published course teaches at least one skill and has at least one lesson. Prerequisites never form
+A published course teaches at least one skill and has at least one lesson; the weights of its
+assessments, when it has any, total exactly 100. Prerequisites never form
 a cycle (a course cannot, through any chain, require itself). Every edit carries the version it was
 made on; a save over a newer version is a ``Conflict``.
 """
@@ -27,6 +28,7 @@ from academy.courses.models import (
     course_prerequisites,
 )
 from academy.errors import DomainError
+from academy.grading.models import Assessment
 from academy.skills.models import Skill
 from academy.tracks import Track
 from academy.versions import check_version, flush_or_conflict
@@ -242,6 +244,19 @@ def _check_publishable(session: Session, course: Course | None, skill_count: int
     if course is None or course.id is None or not has_lessons(session, course):
         raise NotReadyToPublish(
             _l("A course needs at least one module with a lesson before it is published.")
+        )
+    count, total = session.execute(
+        select(func.count(Assessment.id), func.coalesce(func.sum(Assessment.weight), 0)).where(
+            Assessment.course_id == course.id
+        )
+    ).one()
+    if count and total != 100:
+        raise NotReadyToPublish(
+            _l(
+                "The weights of the course's assessments add up to %(total)s, not 100. "
+                "Adjust them before publishing the course.",
+                total=total,
+            )
         )
 
 

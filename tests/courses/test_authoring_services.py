@@ -170,6 +170,31 @@ def test_publishing_needs_a_lesson_and_a_skill(db: Session, courses: Courses, ap
     assert ready.status is CourseStatus.PUBLISHED
 
 
+def test_publishing_needs_weights_that_total_100(
+    db: Session, courses: Courses, make: Factory, app_ctx: None
+) -> None:
+    course = courses.course(status=CourseStatus.DRAFT)
+    services.set_status(db, course, CourseStatus.PUBLISHED, course.version)  # no assessments at all: fine
+    services.set_status(db, course, CourseStatus.DRAFT, course.version)
+    make.assessment(course, weight=60)
+    task = make.assessment(course, weight=30)
+    with pytest.raises(services.NotReadyToPublish) as caught:
+        services.set_status(db, course, CourseStatus.PUBLISHED, course.version)
+    assert "add up to 90, not 100" in str(caught.value.message)
+    with pytest.raises(services.NotReadyToPublish):
+        services.update_course(db, course, data_of(course, status=CourseStatus.PUBLISHED), course.version)
+    db.expire_all()
+    assert course.status is CourseStatus.DRAFT
+    task.weight = 50
+    db.flush()
+    with pytest.raises(services.NotReadyToPublish):  # over 100 is refused as well
+        services.set_status(db, course, CourseStatus.PUBLISHED, course.version)
+    task.weight = 40
+    db.flush()
+    services.set_status(db, course, CourseStatus.PUBLISHED, course.version)
+    assert course.status is CourseStatus.PUBLISHED
+
+
 def test_unpublish_and_stale_status_changes(db: Session, courses: Courses, app_ctx: None) -> None:
     course = courses.course()
     version = course.version

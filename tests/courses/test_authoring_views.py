@@ -148,6 +148,18 @@ def test_publish_and_unpublish(browser: Browser, db: Session, courses: Courses, 
     assert ready.status is CourseStatus.DRAFT
 
 
+def test_publishing_with_unbalanced_weights_is_refused(
+    browser: Browser, db: Session, courses: Courses, make: Factory
+) -> None:
+    course = courses.course(status=CourseStatus.DRAFT)
+    make.assessment(course, weight=70)
+    browser.login(Role.ADMIN)
+    refused = browser.post(f"/admin/courses/{course.id}/publish", {"version": course.version})
+    assert refused.status_code == 409 and "add up to 70, not 100" in refused.get_data(as_text=True)
+    db.expire_all()
+    assert course.status is CourseStatus.DRAFT
+
+
 def test_the_list_filters_and_searches(browser: Browser, courses: Courses, make: Factory) -> None:
     courses.course(code="BPO-LIST")
     make.course(code="KPO-LIST", status=CourseStatus.DRAFT, track=Track.KPO)
