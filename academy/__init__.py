@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.courses.learning import bp as learning_bp
     from academy.employers.views import bp as employers_bp
     from academy.feeds.views import bp as feeds_bp
+    from academy.grading.transfer_views import bp as transfer_bp
     from academy.imports.views import bp as imports_bp
     from academy.jobs.views import bp as jobs_bp
     from academy.main.views import bp as main_bp
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
         cohort_admin_bp,  # /admin/cohorts
         teach_bp,  # /teach
         feeds_bp,  # iCalendar feeds
+        transfer_bp,  # /teach/cohorts/<code>/gradebook/export.csv, import ...
     ):
         app.register_blueprint(blueprint)
     # Flask's own static endpoint is public like the rest of the site's assets.
