@@ -19,7 +19,6 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -95,25 +94,41 @@ def header(cols: Sequence[book.Column]) -> list[str]:
     return [neutralise(str(name)) for name in names]
 
 
-def record(row: book.Row) -> list[Value]:
+class Labels:
+    """The translated words of an export, looked up once per file rather than once per line."""
+
+    def __init__(self) -> None:
+        self.status = {key: neutralise(str(name)) for key, name in ENROLMENT_STATUS_NAMES.items()}
+        self.result = {key: neutralise(str(name)) for key, name in RESULT_NAMES.items()}
+
+
+def record(row: book.Row, labels: Labels | None = None) -> list[Value]:
     """One student's line, in the order of :func:`header`; text cells already neutralised."""
+    labels = labels or Labels()
     cells: list[Value] = [EXCUSED if c.excused else c.points for c in row.cells]
     rate = None if row.attendance_rate is None else round(row.attendance_rate * 100, 2)
-    texts = (row.email, row.last_name, row.first_name, str(ENROLMENT_STATUS_NAMES[row.status.value]))
     return [
         row.student_id,
-        *(neutralise(text) for text in texts),
+        neutralise(row.email),
+        neutralise(row.last_name),
+        neutralise(row.first_name),
+        labels.status[row.status.value],
         *cells,
         rate,
         row.result.percent,
-        neutralise(str(RESULT_NAMES[row.result.state.value])),
+        labels.result[row.result.state.value],
     ]
 
 
 def number_text(value: float | int) -> str:
-    """A number as CSV writes it: a decimal point, no exponent, no trailing zeros (``17.5``)."""
-    text = format(Decimal(repr(value)).quantize(Decimal("0.01")).normalize(), "f")
-    return "0" if text in ("-0", "") else text
+    """A number as CSV writes it: a decimal point, at most two decimals, no trailing zeros (``17.5``)."""
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def csv_cell(value: Value) -> str:
+    return "" if value is None else value if isinstance(value, str) else number_text(value)
 
 
 def file_name(cohort: Cohort, now: datetime, extension: str) -> str:
@@ -131,10 +146,9 @@ def csv_chunks(
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow(header(cols))
+    labels = Labels()
     for n, row in enumerate(book.iter_rows(session, cohort, cols, now, batch), start=1):
-        writer.writerow(
-            ["" if v is None else v if isinstance(v, str) else number_text(v) for v in record(row)]
-        )
+        writer.writerow([csv_cell(value) for value in record(row, labels)])
         if n % ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -180,8 +194,9 @@ def write_xlsx(
         sheet.freeze_panes(1, 3)
         for index, name in enumerate(names):
             sheet.write_string(0, index, name, bold)
+        labels = Labels()
         for written, row in enumerate(book.iter_rows(session, cohort, cols, now, batch), start=1):
-            for index, value in enumerate(record(row)):
+            for index, value in enumerate(record(row, labels)):
                 if isinstance(value, str):
                     sheet.write_string(written, index, value)
                 elif value is not None:

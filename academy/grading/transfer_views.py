@@ -8,6 +8,9 @@ waits under the instance folder, readable only through its owner's preview.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
+
 from flask import (
     Blueprint,
     abort,
@@ -65,6 +68,15 @@ def gradebook_url(code: str) -> str:
     return url_for("teach.cohort", code=code)
 
 
+def _csv_stream(cohort_id: int, now: datetime) -> Iterator[str]:
+    """The export, run while the response is sent: after the view's own session has been closed, so
+    it opens (and the request's end closes) a session of its own."""
+    db = get_session()
+    cohort = db.get(Cohort, cohort_id)
+    if cohort is not None:
+        yield from exports.csv_chunks(db, cohort, now)
+
+
 @bp.route("/export.csv")
 @access.roles(Role.INSTRUCTOR, Role.ADMIN)
 def export_csv(code: str) -> Response:
@@ -72,7 +84,7 @@ def export_csv(code: str) -> Response:
     cohort = _cohort(code)
     now = utcnow()
     response = current_app.response_class(
-        stream_with_context(exports.csv_chunks(get_session(), cohort, now)), mimetype="text/csv"
+        stream_with_context(_csv_stream(cohort.id, now)), mimetype="text/csv"
     )
     response.headers.set("Content-Disposition", "attachment", filename=exports.file_name(cohort, now, "csv"))
     return response
