@@ -83,7 +83,7 @@ def header(cols: Sequence[book.Column]) -> list[str]:
     names = [
         _("Student ID"),
         _("E-mail"),
-        _("Surname"),
+        _("Last name"),
         _("First name"),
         _("Enrolment status"),
         *(column_header(c.assessment) for c in cols),

@@ -59,7 +59,7 @@ def test_csv_has_a_bom_a_header_with_assessment_ids_and_one_line_per_student(
     assert header == [
         "Student ID",
         "E-mail",
-        "Surname",
+        "Last name",
         "First name",
         "Enrolment status",
         f"Essay [#{book.task.id}]",
