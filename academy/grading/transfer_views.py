@@ -8,6 +8,7 @@ waits under the instance folder, readable only through its owner's preview.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -49,7 +50,8 @@ bp = Blueprint("transfer", __name__, url_prefix="/teach/cohorts/<code>/gradebook
 PURPOSE = "grades"  # marks a grade file among the uploads
 CHANGES_SHOWN = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-GRADEBOOK_RULE = "/teach/cohorts/<code>/gradebook"
+GRADEBOOK_RULE = "/teach/cohorts/<code>/gradebook"  # built by another blueprint
+CONVERTER = re.compile(r"<(?:[^>:]+:)?(\w+)>")
 
 
 class GradeFileForm(EnrolmentFileForm):
@@ -63,7 +65,7 @@ def _cohort(code: str) -> Cohort:
 def gradebook_url(code: str) -> str:
     """The gradebook page (whatever its endpoint is called), else the cohort's page."""
     for rule in current_app.url_map.iter_rules():
-        if rule.rule == GRADEBOOK_RULE and "GET" in (rule.methods or ()):
+        if CONVERTER.sub(r"<\1>", rule.rule) == GRADEBOOK_RULE and "GET" in (rule.methods or ()):
             return url_for(rule.endpoint, code=code)
     return url_for("teach.cohort", code=code)
 
@@ -144,7 +146,13 @@ def import_upload(code: str) -> str | Response:
             return redirect(url_for("transfer.import_preview", code=cohort.code, token=token))
         finally:
             db.rollback()  # a check reads only; end the read
-    return render_template("grading/import_upload.html", form=form, cohort=cohort, excused=exports.EXCUSED)
+    return render_template(
+        "grading/import_upload.html",
+        form=form,
+        cohort=cohort,
+        excused=exports.EXCUSED,
+        gradebook=gradebook_url(cohort.code),
+    )
 
 
 def _upload(cohort: Cohort, token: str) -> uploads.Upload:
@@ -177,7 +185,7 @@ def _preview(
         problems=[(p.line, p.message) for p in plan.errors],
         failures=[(p.line, p.message) for p in failures or []],
         excused=exports.EXCUSED,
-        form=ConfirmImportForm(),
+        gradebook=gradebook_url(cohort.code),
     )
 
 

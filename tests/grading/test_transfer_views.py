@@ -311,3 +311,49 @@ def test_the_links_partial_renders_for_the_gradebook_page(app: Flask, book: Book
         html = render_template("grading/_transfer_links.html", cohort=book.cohort)
     assert f"{book.url}/export.csv" in html and f"{book.url}/import" in html
     assert 'action="' + f"{book.url}/export.xlsx" in html and 'name="csrf_token"' in html
+
+
+def test_an_export_job_of_a_cohort_no_longer_taught_fails_and_leaves_no_file(
+    browser: Browser, db: Session, book: Book, private_folders: dict[str, Path]
+) -> None:
+    from academy.jobs.services import create_job, run_job
+
+    job = create_job(db, "export-gradebook", book.teacher, {"cohort_id": book.cohort.id})
+    book.cohort.instructors.remove(book.teacher)
+    db.commit()
+    with browser.client.application.test_request_context():
+        assert run_job(job.id) is JobStatus.FAILED
+    db.expire_all()
+    assert job.error == "This gradebook can no longer be exported by you." and job.result is None
+    assert not private_folders["exports"].exists() or list(private_folders["exports"].iterdir()) == []
+
+
+def test_exports_older_than_a_day_are_removed_when_a_new_one_starts(
+    browser: Browser, book: Book, private_folders: dict[str, Path]
+) -> None:
+    import os
+    import time
+
+    folder = private_folders["exports"]
+    folder.mkdir(parents=True)
+    old, fresh = folder / ("o" * 43 + ".xlsx"), folder / ("f" * 43 + ".xlsx")
+    for path in (old, fresh):
+        path.write_bytes(b"x")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    browser.login(book.teacher)
+    assert browser.post(f"{book.url}/export.xlsx").status_code == 302
+    left = sorted(folder.iterdir())
+    assert old not in left and fresh in left and len(left) == 2
+
+
+def test_after_an_import_the_gradebook_page_is_found_whatever_its_endpoint(app: Flask) -> None:
+    from academy import access, create_app
+    from academy.grading.transfer_views import gradebook_url
+
+    probe = create_app({"ENV_NAME": "testing", "DATABASE_URL": app.config["DATABASE_URL"]})
+    probe.add_url_rule(
+        "/teach/cohorts/<string:code>/gradebook", "someone.book", access.public(lambda code: code)
+    )
+    with probe.test_request_context():
+        assert gradebook_url("C-1") == "/teach/cohorts/C-1/gradebook"
