@@ -50,6 +50,7 @@ lint: install-dev
 bench: install-dev translations
 	$(PY) -m benchmarks pages --scale 100
 	$(PY) -m benchmarks pages --scale 20000
+	$(PY) -m benchmarks gradebook --students 1000 --assessments 20
 
 # Re-extract the messages and merge them into the catalogues (then translate what is new).
 extract: install-dev

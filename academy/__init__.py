@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.grading.marking_views import bp as marking_bp
     from academy.grading.quiz_views import bp as quizzes_bp
     from academy.grading.student_views import bp as work_bp
+    from academy.grading.transfer_views import bp as transfer_bp
     from academy.imports.views import bp as imports_bp
     from academy.jobs.views import bp as jobs_bp
     from academy.main.views import bp as main_bp
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
         marking_bp,  # /teach/cohorts/<code>/gradebook/<assessment>/<enrolment>
         quizzes_bp,  # /my/cohorts/<code>/quizzes
         work_bp,  # /my/cohorts/<code>: students' hand-ins and results; /submissions/<id>/file
+        transfer_bp,  # /teach/cohorts/<code>/gradebook/export.csv, import ...
     ):
         app.register_blueprint(blueprint)
     # Flask's own static endpoint is public like the rest of the site's assets.

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 # name -> module; modules are imported when the command line is built.
 BENCHMARKS: dict[str, str] = {
     "enrol": "benchmarks.enrol",
+    "gradebook": "benchmarks.gradebook",
     "import": "benchmarks.imports",
     "pages": "benchmarks.pages",
 }

@@ -212,16 +212,27 @@ def _rows(
     )
     policy = policy_of(cohort.course)
     over = local_to_utc(cohort.ends_on, END_OF_DAY) < now
+    # What each column gives every student's Work, read once (not once per student and column).
+    plans = [
+        (
+            c.assessment.id,
+            c.assessment.kind is AssessmentKind.ATTENDANCE,
+            c.assessment.weight,
+            float(c.assessment.max_points),
+            c.due_at,
+            c.assessment.hand_in,
+        )
+        for c in cols
+    ]
     rows = []
     for student in roster:
         rate = rates[student.student_id].value if student.student_id in rates else None
         works = []
         found: list[tuple[int | None, float | None, bool, int, datetime | None]] = []
-        for column in cols:
-            assessment = column.assessment
-            key = (assessment.id, student.enrolment_id)
-            if assessment.kind is AssessmentKind.ATTENDANCE:
-                points = None if rate is None else round(rate * assessment.max_points, 2)
+        for assessment_id, attendance, weight, max_points, due_at, hand_in in plans:
+            key = (assessment_id, student.enrolment_id)
+            if attendance:
+                points = None if rate is None else round(rate * max_points, 2)
                 # No session recorded for the student by the cohort's end: the component drops out.
                 found.append((None, points, rate is None and over, 0, None))
             else:
@@ -230,10 +241,10 @@ def _rows(
             _, points, excused, _, at = found[-1]
             works.append(
                 Work(
-                    weight=assessment.weight,
-                    max_points=float(assessment.max_points),
-                    due_at=column.due_at,
-                    hand_in=assessment.hand_in,
+                    weight=weight,
+                    max_points=max_points,
+                    due_at=due_at,
+                    hand_in=hand_in,
                     points=points,
                     excused=excused,
                     handed_in_at=at,

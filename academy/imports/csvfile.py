@@ -108,37 +108,46 @@ def decode(data: bytes) -> str:
         raise NotACsvFile() from None
 
 
-def read_csv(data: bytes) -> CsvFile:
-    """Parse an enrolment file; raise a DomainError when it cannot be read as one at all."""
+def read_records(data: bytes) -> tuple[str, list[tuple[int, list[str]]]]:
+    """The delimiter and the non-blank records of a CSV file, each with the line it starts on.
+
+    Raises NotACsvFile for anything but UTF-8 CSV text. Any CSV import reads its file through here.
+    """
     text = decode(data)
     first_line = text.lstrip("\r\n").partition("\n")[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    parsed = CsvFile(delimiter=delimiter)
-    positions: dict[str, int] = {}
-    header: list[str] | None = None
+    records = []
     end = 0
     try:
         for record in reader:
             start, end = end + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue  # blank lines are skipped, and still counted
-            if header is None:
-                header = record
-                positions = _positions(record, parsed)
-                continue
-            cells = [cell.strip() for cell in record]
-            parsed.rows.append(
-                CsvRow(
-                    line=start,
-                    cells=len(cells),
-                    expected=len(header),
-                    **{name: cells[index] if index < len(cells) else "" for name, index in positions.items()},
-                )
-            )
+            if any(cell.strip() for cell in record):  # blank lines are skipped, and still counted
+                records.append((start, record))
     except csv.Error:
         raise NotACsvFile() from None
-    if header is None or not parsed.rows:
+    return delimiter, records
+
+
+def read_csv(data: bytes) -> CsvFile:
+    """Parse an enrolment file; raise a DomainError when it cannot be read as one at all."""
+    delimiter, records = read_records(data)
+    parsed = CsvFile(delimiter=delimiter)
+    if not records:
+        raise EmptyFile()
+    (_, header), rows = records[0], records[1:]
+    positions = _positions(header, parsed)
+    for line, record in rows:
+        cells = [cell.strip() for cell in record]
+        parsed.rows.append(
+            CsvRow(
+                line=line,
+                cells=len(cells),
+                expected=len(header),
+                **{name: cells[index] if index < len(cells) else "" for name, index in positions.items()},
+            )
+        )
+    if not parsed.rows:
         raise EmptyFile()
     return parsed
 

@@ -6,9 +6,9 @@ words only when shown, in the language of whoever reads it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_babel import gettext, ngettext
 
@@ -57,23 +57,24 @@ MESSAGES: dict[str, Callable[..., str]] = {
 
 @dataclass(frozen=True)
 class RowError:
-    """A problem on one line of the file."""
+    """A problem on one line of the file. Another import subclasses it with its own ``messages``."""
 
     line: int
     code: str
     params: dict[str, Any] = field(default_factory=dict)
+    messages: ClassVar[Mapping[str, Callable[..., str]]] = MESSAGES
 
     @property
     def message(self) -> str:
-        return describe(self.code, self.params)
+        return describe(self.code, self.params, self.messages)
 
     def as_dict(self) -> dict[str, Any]:
         return {"line": self.line, "code": self.code, "params": dict(self.params)}
 
 
-def describe(code: str, params: dict[str, Any]) -> str:
+def describe(code: str, params: dict[str, Any], messages: Mapping[str, Callable[..., str]] = MESSAGES) -> str:
     """The translated sentence for a problem (one from an older version is shown by its code)."""
-    sentence = MESSAGES.get(code)
+    sentence = messages.get(code)
     if sentence is None:
         return code
     try:

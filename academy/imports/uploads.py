@@ -2,7 +2,8 @@
 between the dry run and the import, under a random name, and deleted once imported or discarded.
 
 ``IMPORT_FOLDER`` overrides the place (default ``instance/imports``). Uploads nobody imported are
-removed after a day, whenever a new file is uploaded.
+removed after a day, whenever a new file is uploaded. The same private folders and random names keep
+other files made for one user, such as gradebook exports (:func:`private_folder`, :func:`new_file`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import os
 import re
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -38,11 +41,28 @@ class Upload:
     token: str
     file_name: str
     data: bytes
+    meta: dict[str, Any] = field(default_factory=dict)  # what the uploader attached (owner, purpose ...)
+
+
+def private_folder(setting: str, name: str) -> Path:
+    """The folder a setting names, else ``instance/<name>``: never one the web server serves."""
+    configured = current_app.config.get(setting)
+    return Path(configured) if configured else Path(current_app.instance_path) / name
 
 
 def folder() -> Path:
-    configured = current_app.config.get("IMPORT_FOLDER")
-    return Path(configured) if configured else Path(current_app.instance_path) / "imports"
+    return private_folder("IMPORT_FOLDER", "imports")
+
+
+def valid_token(token: str) -> bool:
+    return bool(_TOKEN.match(token))
+
+
+def new_file(base: Path, suffix: str) -> tuple[str, Path]:
+    """A new random token and the path named by it in ``base`` (created, readable by us only)."""
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    token = secrets.token_urlsafe(32)
+    return token, base / f"{token}{suffix}"
 
 
 def clean_file_name(name: str | None) -> str:
@@ -52,22 +72,20 @@ def clean_file_name(name: str | None) -> str:
 
 
 def _paths(token: str) -> tuple[Path, Path]:
-    if not _TOKEN.match(token):
+    if not valid_token(token):
         raise UploadMissing()
     base = folder()
     return base / f"{token}.csv", base / f"{token}.json"
 
 
-def save(data: bytes, file_name: str) -> str:
-    """Keep an uploaded file; returns the random token that names it."""
-    base = folder()
-    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+def save(data: bytes, file_name: str, meta: Mapping[str, Any] | None = None) -> str:
+    """Keep an uploaded file, and ``meta`` (JSON-ready) with it; returns the random token that names it."""
     purge_stale()
-    token = secrets.token_urlsafe(32)
+    token, _ = new_file(folder(), ".csv")
     data_path, meta_path = _paths(token)
     for path, content in (
         (data_path, data),
-        (meta_path, json.dumps({"file_name": clean_file_name(file_name)}).encode()),
+        (meta_path, json.dumps({**(meta or {}), "file_name": clean_file_name(file_name)}).encode()),
     ):
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
@@ -82,7 +100,10 @@ def load(token: str) -> Upload:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise UploadMissing() from None
-    return Upload(token=token, file_name=clean_file_name(meta.get("file_name")), data=data)
+    if not isinstance(meta, dict):
+        raise UploadMissing()
+    file_name = clean_file_name(meta.pop("file_name", None))
+    return Upload(token=token, file_name=file_name, data=data, meta=meta)
 
 
 def delete(token: str) -> None:
@@ -94,20 +115,23 @@ def delete(token: str) -> None:
         path.unlink(missing_ok=True)
 
 
-def purge_stale(max_age: float = STALE_AFTER) -> int:
-    """Delete uploads older than ``max_age`` seconds; returns how many files went."""
-    base = folder()
+def purge_stale(
+    max_age: float = STALE_AFTER, base: Path | None = None, suffixes: tuple[str, ...] = (".csv", ".json")
+) -> int:
+    """Delete files (uploads, unless ``base`` says otherwise) older than ``max_age`` seconds;
+    returns how many went."""
+    base = base or folder()
     if not base.is_dir():
         return 0
     limit = time.time() - max_age
     removed = 0
     for path in base.iterdir():
         try:
-            if path.suffix in (".csv", ".json") and path.stat().st_mtime < limit:
+            if path.suffix in suffixes and path.stat().st_mtime < limit:
                 path.unlink()
                 removed += 1
         except FileNotFoundError:
             continue  # removed by someone else meanwhile
     if removed:
-        log.info("removed %d stale import uploads", removed)
+        log.info("removed %d stale files from %s", removed, base)
     return removed

@@ -47,6 +47,12 @@ KINDS: dict[str, JobKind] = {
             _l("Enrolment import"),
             "imports/job_result.html",
         ),
+        JobKind(
+            "export-gradebook",
+            "academy.grading.exports:run_export",
+            _l("Gradebook export"),
+            "grading/export_job_result.html",
+        ),
     )
 }
 
