@@ -233,7 +233,7 @@ def load_catalogue(
 
     enrolment_rows, event_rows = _enrolments(now, rng, cohorts, student_ids, demo_student_id)
     for offset in range(0, len(enrolment_rows), 2000):
-        session.execute(insert(Enrolment), enrolment_rows[offset : offset + 2000])
+        session.execute(insert(Enrolment.__table__), enrolment_rows[offset : offset + 2000])
     session.flush()
     ids = {
         (student, cohort): id_
@@ -245,7 +245,7 @@ def load_catalogue(
         row["enrolment_id"] = ids[row.pop("key")]  # type: ignore[index]
         row["actor_id"] = row["actor_id"] or admin_id
     for offset in range(0, len(event_rows), 2000):
-        session.execute(insert(EnrolmentEvent), event_rows[offset : offset + 2000])
+        session.execute(insert(EnrolmentEvent.__table__), event_rows[offset : offset + 2000])
     session.flush()
     return {"courses": len(courses), "cohorts": len(cohorts), "enrolments": len(enrolment_rows)}
 

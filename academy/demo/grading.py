@@ -174,7 +174,7 @@ def _ability(rng: random.Random, status: EnrolmentStatus, tries: int) -> float:
     if status is EnrolmentStatus.COMPLETED:
         return (rng.uniform(0.68, 0.97), 0.9, 0.97)[min(tries, 2)]
     if status is EnrolmentStatus.FAILED:
-        return (rng.uniform(0.2, 0.55), 0.25, 0.1)[min(tries, 2)]
+        return (rng.uniform(0.35, 0.62), 0.4, 0.1)[min(tries, 2)]
     return rng.uniform(0.6, 0.97) if rng.random() < 0.85 else rng.uniform(0.3, 0.6)
 
 

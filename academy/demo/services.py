@@ -254,7 +254,7 @@ def load_demo(session: Session, students: int = 300, seed: int = 2026, replace: 
             )
         )
     for start in range(0, len(rows), 1000):
-        session.execute(insert(User), rows[start : start + 1000])
+        session.execute(insert(User.__table__), rows[start : start + 1000])
     session.flush()
     people = session.execute(select(User.id, User.role, User.region_code, User.email).order_by(User.id)).all()
     instructors: dict[str, list[int]] = {}

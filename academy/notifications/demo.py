@@ -37,6 +37,6 @@ def load_demo_notifications(session: Session, now: datetime) -> int:
         for student_id, cohort_id, status, at in events
     ]
     for start in range(0, len(rows), 2000):
-        session.execute(insert(Notification), rows[start : start + 2000])
+        session.execute(insert(Notification.__table__), rows[start : start + 2000])
     session.flush()
     return len(rows)
