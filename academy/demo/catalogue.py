@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from academy.cohorts.models import Cohort, Enrolment, EnrolmentEvent, EnrolmentStatus, cohort_instructors
@@ -233,7 +234,7 @@ def load_catalogue(
 
     enrolment_rows, event_rows = _enrolments(now, rng, cohorts, student_ids, demo_student_id)
     for offset in range(0, len(enrolment_rows), 2000):
-        session.execute(insert(Enrolment.__table__), enrolment_rows[offset : offset + 2000])
+        session.execute(insert(cast(Table, Enrolment.__table__)), enrolment_rows[offset : offset + 2000])
     session.flush()
     ids = {
         (student, cohort): id_
@@ -245,7 +246,7 @@ def load_catalogue(
         row["enrolment_id"] = ids[row.pop("key")]  # type: ignore[index]
         row["actor_id"] = row["actor_id"] or admin_id
     for offset in range(0, len(event_rows), 2000):
-        session.execute(insert(EnrolmentEvent.__table__), event_rows[offset : offset + 2000])
+        session.execute(insert(cast(Table, EnrolmentEvent.__table__)), event_rows[offset : offset + 2000])
     session.flush()
     return {"courses": len(courses), "cohorts": len(cohorts), "enrolments": len(enrolment_rows)}
 

@@ -259,16 +259,16 @@ def load_grading(
                     careful=demo or (tries == 2 and status is EnrolmentStatus.COMPLETED),
                     showcase=demo and status is EnrolmentStatus.ENROLLED,
                 )
-                row = [
+                work = [
                     student_cell(rng, column, student, teachers, cohort.language, opens_at, now)
                     for column in columns
                 ]
                 wanted = WANTED.get(status)
-                if wanted is None or _result(policy, columns, row, attended.rate(), now) is wanted:
+                if wanted is None or _result(policy, columns, work, attended.rate(), now) is wanted:
                     break
             else:
                 raise AssertionError(f"no demo grades give enrolment {enrolment_id} the result {wanted}")
-            cells.extend(row)
+            cells.extend(work)
             notices.extend(
                 {
                     "user_id": student_id,

@@ -6,8 +6,9 @@ import logging
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from academy.auth import passwords
@@ -254,7 +255,7 @@ def load_demo(session: Session, students: int = 300, seed: int = 2026, replace: 
             )
         )
     for start in range(0, len(rows), 1000):
-        session.execute(insert(User.__table__), rows[start : start + 1000])
+        session.execute(insert(cast(Table, User.__table__)), rows[start : start + 1000])
     session.flush()
     people = session.execute(select(User.id, User.role, User.region_code, User.email).order_by(User.id)).all()
     instructors: dict[str, list[int]] = {}

@@ -121,7 +121,8 @@ def _rubric(rng: random.Random, column: Column, share: float) -> tuple[float, li
     for _id, levels in column.criteria:
         top = levels[-1][1]
         aim = _clamp(share + rng.gauss(0, 0.08))
-        chosen.append(min(range(len(levels)), key=lambda n, lv=levels, t=top, a=aim: abs(lv[n][1] / t - a)))
+        misses = [abs(points / top - aim) for _level, points in levels]
+        chosen.append(misses.index(min(misses)))
     return _total(column, chosen), chosen
 
 
@@ -293,6 +294,8 @@ def student_cell(
         graded_at = due - rng.uniform(1, 5) * HOUR
     grader = rng.choice(graders) if graders else None
     share = student.ability + rng.gauss(0, 0.07)
+    ids: list[tuple[int, int]]
+    points: float | None
     if column.kind is AssessmentKind.EXAM and missing:
         points, ids, feedback = 0.0, [], EXAM_ABSENT.get(language, EXAM_ABSENT["en"])
     elif (

@@ -4,6 +4,7 @@ with the enrolments' outcomes, and something to see for the demo student and the
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +138,7 @@ def test_demo_grades_are_in_range_with_a_history_their_versions_count(demo: Sess
         history = changes[(grade.assessment_id, grade.enrolment_id)]
         assert grade.version == len(history) >= 1
         assert (history[0].old_points, history[0].old_excused) == (None, False)
-        for before, after in zip(history, history[1:], strict=False):
+        for before, after in pairwise(history):
             assert (after.old_points, after.old_excused) == (before.new_points, before.new_excused)
             assert before.at <= after.at
         assert (history[-1].new_points, history[-1].new_excused) == (grade.points, grade.excused)
