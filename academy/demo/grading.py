@@ -260,7 +260,7 @@ def load_grading(
                     showcase=demo and status is EnrolmentStatus.ENROLLED,
                 )
                 work = [
-                    student_cell(rng, column, student, teachers, cohort.language, opens_at, now)
+                    student_cell(rng, column, student, teachers, cohort.course.language, opens_at, now)
                     for column in columns
                 ]
                 wanted = WANTED.get(status)

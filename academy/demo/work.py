@@ -232,9 +232,7 @@ def _grade_row(
     }
 
 
-def _hand_in(
-    rng: random.Random, column: Column, student: Student, at: datetime, language: str
-) -> dict[str, Any]:
+def _hand_in(rng: random.Random, column: Column, student: Student, at: datetime) -> dict[str, Any]:
     item = column.item
     key = "".join(rng.choices(string.ascii_letters + string.digits, k=22))
     return {
@@ -264,9 +262,8 @@ def student_cell(
     weak = student.ability < 0.6
     if due > now:  # not due yet: a few hand in early, nobody is graded
         if column.kind is AssessmentKind.ASSIGNMENT and not student.showcase and rng.random() < 0.15:
-            cell.submission = _hand_in(
-                rng, column, student, _between(rng, max(opens_at, now - 3 * DAY), now), language
-            )
+            cell.submission = _hand_in(rng, column, student, _between(rng, max(opens_at, now - 3 * DAY), now))
+            cell.handed_in_at = cell.submission["submitted_at"]
         return cell
     if column.kind is AssessmentKind.ATTENDANCE:
         return cell  # computed from the registers
@@ -282,7 +279,7 @@ def student_cell(
         at = _between(rng, max(opens_at, due - 4 * DAY), due)
         if not student.careful and rng.random() < (0.25 if weak else 0.08):
             at = min(due + rng.uniform(2, 60) * HOUR, closes - HOUR)
-        cell.submission = _hand_in(rng, column, student, max(at, opens_at), language)
+        cell.submission = _hand_in(rng, column, student, max(at, opens_at))
         cell.handed_in_at = cell.submission["submitted_at"]
         waits = column.grading and (student.showcase or rng.random() < 0.5)
         if column.released_at is None and (waits or not column.grading):
