@@ -39,7 +39,7 @@ from academy.grading.models import (
 )
 from academy.grading.results import ResultState
 from academy.notifications.models import EmailStatus, Notification, NotificationKind
-from tests.conftest import QueryCounter
+from tests.conftest import Browser, QueryCounter
 
 FILES = sorted(ASSESSMENTS.glob("*.toml"))
 HOURS = {code: hours for code, _track, hours, *_ in COURSES}
@@ -164,12 +164,13 @@ def test_rubric_levels_and_quiz_attempts_add_up_to_the_grade(demo: Session) -> N
     for grade in demo.scalars(select(Grade).where(Grade.id.in_(level_sums))):
         assert grade.points == pytest.approx(level_sums[grade.id])
         assert len(grade.criteria) == len(grade.assessment.criteria)
-    rubric_grades = demo.scalar(
-        select(func.count(Grade.id.distinct()))
+    # Graded by rubric without levels: only the zero typed in for a student absent from the exam.
+    without_levels = demo.execute(
+        select(Grade.points, Grade.feedback)
         .join(Assessment, Assessment.id == Grade.assessment_id)
-        .where(Assessment.criteria.any(), Grade.points.is_not(None))
-    )
-    assert rubric_grades == len(level_sums)
+        .where(Assessment.criteria.any(), Grade.points.is_not(None), Grade.id.not_in(level_sums))
+    ).all()
+    assert all(points == 0 and feedback for points, feedback in without_levels)
 
     correct: dict[int, set[int]] = defaultdict(set)
     for question_id, option_id in demo.execute(
@@ -325,3 +326,11 @@ def test_the_grading_demo_runs_in_a_fixed_number_of_statements(
     services.load_demo(db, students=600, replace=True)
     # 13 reads, then one INSERT per table (per 2,000 rows): never a statement per student or grade
     assert len(counts) == 2 and max(counts) <= 24, counts
+
+
+def test_the_demo_student_s_notifications_page_shows_with_grade_notices(
+    demo: Session, browser: Browser
+) -> None:
+    response = browser.post("/login", {"email": grading.DEMO_STUDENT, "password": services.DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert browser.get("/notifications").status_code == 200
