@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from academy.cohorts.models import Cohort, Enrolment, EnrolmentEvent, EnrolmentStatus, cohort_instructors
@@ -160,6 +161,7 @@ def load_catalogue(
     instructor_ids_by_region: dict[str, list[int]],
     student_ids: list[int],
     admin_id: int,
+    demo_student_id: int | None = None,
 ) -> dict[str, int]:
     """Courses, about three cohorts per region plus online ones, and enrolments for ``student_ids``."""
     skills = {skill.code: skill.id for skill in session.scalars(select(Skill))}
@@ -230,9 +232,9 @@ def load_catalogue(
         ],
     )
 
-    enrolment_rows, event_rows = _enrolments(now, rng, cohorts, student_ids)
+    enrolment_rows, event_rows = _enrolments(now, rng, cohorts, student_ids, demo_student_id)
     for offset in range(0, len(enrolment_rows), 2000):
-        session.execute(insert(Enrolment), enrolment_rows[offset : offset + 2000])
+        session.execute(insert(cast(Table, Enrolment.__table__)), enrolment_rows[offset : offset + 2000])
     session.flush()
     ids = {
         (student, cohort): id_
@@ -244,13 +246,29 @@ def load_catalogue(
         row["enrolment_id"] = ids[row.pop("key")]  # type: ignore[index]
         row["actor_id"] = row["actor_id"] or admin_id
     for offset in range(0, len(event_rows), 2000):
-        session.execute(insert(EnrolmentEvent), event_rows[offset : offset + 2000])
+        session.execute(insert(cast(Table, EnrolmentEvent.__table__)), event_rows[offset : offset + 2000])
     session.flush()
     return {"courses": len(courses), "cohorts": len(cohorts), "enrolments": len(enrolment_rows)}
 
 
+def showcase_cohorts(cohorts: list[Cohort], today: date) -> list[Cohort]:
+    """The demo student's places: a past cohort they completed and a running one, the latest started
+    (so that some of its work is graded and some still to do), in their region or online if any."""
+    away = lambda c: c.region_code not in ("UZ-SA", None)  # noqa: E731
+    past = sorted((c for c in cohorts if c.ends_on < today), key=lambda c: (away(c), -c.ends_on.toordinal()))
+    running = sorted(
+        (c for c in cohorts if c.starts_on <= today <= c.ends_on),
+        key=lambda c: (-c.starts_on.toordinal(), away(c)),
+    )
+    return past[:1] + running[:1]
+
+
 def _enrolments(
-    now: datetime, rng: random.Random, cohorts: list[Cohort], student_ids: list[int]
+    now: datetime,
+    rng: random.Random,
+    cohorts: list[Cohort],
+    student_ids: list[int],
+    demo_student_id: int | None = None,
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Rows for about two enrolments per student, with the cohort counters kept consistent."""
     enrolments: list[dict[str, object]] = []
@@ -263,7 +281,11 @@ def _enrolments(
         cohort.seats = 12
     weights = [15 if c in popular else 1 for c in cohorts]
     for student in student_ids:
-        for cohort in rng.choices(cohorts, weights, k=rng.choice([1, 2, 2, 3])):
+        picks = rng.choices(cohorts, weights, k=rng.choice([1, 2, 2, 3]))
+        demo = student == demo_student_id
+        if demo:  # the demo student always has a result to see and work to do
+            picks = showcase_cohorts(cohorts, today) + [c for c in picks if c.starts_on > today]
+        for cohort in picks:
             if (cohort.id, student) in taken:
                 continue
             taken.add((cohort.id, student))
@@ -276,6 +298,8 @@ def _enrolments(
                     if finished
                     else (EnrolmentStatus.WITHDRAWN if rng.random() < 0.05 else EnrolmentStatus.ENROLLED)
                 )
+                if demo:
+                    status = EnrolmentStatus.COMPLETED if finished else EnrolmentStatus.ENROLLED
                 if status is EnrolmentStatus.WITHDRAWN:
                     cohort.seats_taken -= 1
             elif finished:

@@ -6,14 +6,17 @@ import logging
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from academy.auth import passwords
 from academy.auth.models import Role, User, new_session_token
 from academy.db import Base, utcnow
+from academy.demo.assessments import load_assessments
 from academy.demo.catalogue import load_catalogue
+from academy.demo.grading import load_grading
 from academy.demo.lessons import load_lessons
 from academy.demo.timetable import load_timetable
 from academy.employers.models import Company, CompanyStatus
@@ -252,7 +255,7 @@ def load_demo(session: Session, students: int = 300, seed: int = 2026, replace: 
             )
         )
     for start in range(0, len(rows), 1000):
-        session.execute(insert(User), rows[start : start + 1000])
+        session.execute(insert(cast(Table, User.__table__)), rows[start : start + 1000])
     session.flush()
     people = session.execute(select(User.id, User.role, User.region_code, User.email).order_by(User.id)).all()
     instructors: dict[str, list[int]] = {}
@@ -267,10 +270,14 @@ def load_demo(session: Session, students: int = 300, seed: int = 2026, replace: 
         instructors,
         student_ids=[id_ for id_, role, _r, _e in people if role is Role.STUDENT],
         admin_id=next(id_ for id_, role, _r, _e in people if role is Role.ADMIN),
+        demo_student_id=next(id_ for id_, _role, _r, email in people if email == f"student@{DEMO_DOMAIN}"),
     )
     catalogue["notifications"] = load_demo_notifications(session, now)
     catalogue.update(load_lessons(session, now, seed))
     catalogue |= load_timetable(session, now, rng)
+    files = load_assessments(session, now)
+    catalogue["assessments"] = sum(len(spec["items"]) for spec in files.values())
+    catalogue |= load_grading(session, now, seed, files)
     summary = DemoSummary(
         counts={"companies": len(companies), "users": len(rows), "students": students + 1, **catalogue}
     )

@@ -26,6 +26,7 @@ from academy.cohorts.models import (
 from academy.cohorts.timetable import local_to_utc, to_local
 
 DEMO_INSTRUCTOR = "instructor@demo.academy.uz"
+DEMO_STUDENT = "student@demo.academy.uz"
 WEEKLY_PATTERNS = [(0, 2, 4), (1, 3), (1, 3, 5), (0, 3), (2, 5)]  # 0 = Monday
 EVENINGS = [time(18, 0), time(18, 30), time(19, 0)]
 ROOMS = ["Room 1", "Room 2", "Room 4", "Room 7", "Computer lab 1", "Computer lab 2", "Training hall"]
@@ -72,7 +73,8 @@ def _session_rows(cohort: Any, now: datetime, rng: random.Random, online_link: s
 
 
 def _assign_demo_instructor(session: Session, cohorts: list[Any], today: date) -> int:
-    """The demo instructor teaches a running, an upcoming, a past and an online cohort (if there are)."""
+    """The demo instructor teaches a running, an upcoming, a past and an online cohort (if there are);
+    the running one is the demo student's, so that each sees the other's side of the same work."""
     instructor_id = session.scalar(select(User.id).where(User.email == DEMO_INSTRUCTOR))
     if instructor_id is None:
         return 0
@@ -81,14 +83,27 @@ def _assign_demo_instructor(session: Session, cohorts: list[Any], today: date) -
             select(cohort_instructors.c.cohort_id).where(cohort_instructors.c.instructor_id == instructor_id)
         )
     )
-    wanted: list[int] = []
+    wanted: list[int] = list(
+        session.scalars(
+            select(Enrolment.cohort_id)
+            .join(User, User.id == Enrolment.student_id)
+            .join(Cohort, Cohort.id == Enrolment.cohort_id)
+            .where(
+                User.email == DEMO_STUDENT,
+                Enrolment.status == EnrolmentStatus.ENROLLED,
+                Cohort.starts_on <= today,
+                Cohort.ends_on >= today,
+            )
+            .limit(1)
+        )
+    )
     tests = [
         lambda c: c.starts_on <= today <= c.ends_on,
         lambda c: c.starts_on > today,
         lambda c: c.ends_on < today,
         lambda c: c.region_code is None and c.ends_on >= today,
     ]
-    for test in tests:
+    for test in tests[1:] if wanted else tests:
         found = next((c.id for c in cohorts if test(c) and c.region_code == "UZ-SA"), None)
         found = found or next((c.id for c in cohorts if test(c) and c.id not in wanted), None)
         if found is not None and found not in wanted:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from academy.cohorts.models import Enrolment, EnrolmentEvent, EnrolmentStatus
@@ -37,6 +38,6 @@ def load_demo_notifications(session: Session, now: datetime) -> int:
         for student_id, cohort_id, status, at in events
     ]
     for start in range(0, len(rows), 2000):
-        session.execute(insert(Notification), rows[start : start + 2000])
+        session.execute(insert(cast(Table, Notification.__table__)), rows[start : start + 2000])
     session.flush()
     return len(rows)
