@@ -25,6 +25,7 @@ import enum
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -57,8 +58,7 @@ class Policy:
     missing_counts_as: float = 0.0  # percent
 
 
-@dataclass(frozen=True)
-class Work:
+class Work(NamedTuple):
     """One assessment as it stands for one student."""
 
     weight: float
@@ -70,15 +70,13 @@ class Work:
     handed_in_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class Scored:
+class Scored(NamedTuple):
     state: WorkState
     percent: float | None  # what it counts as in the result; None when it does not count (yet)
     days_late: int = 0
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     state: ResultState
     percent: float | None  # the weighted mean of what counts so far; None when nothing counts
     attendance_short: bool  # the attendance rate is below the policy's minimum
