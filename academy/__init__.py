@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.courses.learning import bp as learning_bp
     from academy.employers.views import bp as employers_bp
     from academy.feeds.views import bp as feeds_bp
+    from academy.grading.gradebook_views import bp as gradebook_bp
     from academy.imports.views import bp as imports_bp
     from academy.jobs.views import bp as jobs_bp
     from academy.main.views import bp as main_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
         learning_bp,  # /learn
         cohort_admin_bp,  # /admin/cohorts
         teach_bp,  # /teach
+        gradebook_bp,  # /teach/cohorts/<code>/gradebook
         feeds_bp,  # iCalendar feeds
     ):
         app.register_blueprint(blueprint)
