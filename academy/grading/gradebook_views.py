@@ -250,6 +250,7 @@ def save_cell(code: str) -> Response | tuple[Any, int]:
                 cell=_cell_json(cohort, enrolment, assessment, fmt),
             ), 409
         form.version.data = current.version if current else 0
+        form.version.raw_data = [str(form.version.data)]  # what the field shows: the new version
         return _cell_page(
             cohort,
             form,
