@@ -156,9 +156,12 @@ class DueDateForm(FlaskForm):
     at = TimeField(_l("Due at"), validators=[Optional()])
     reset = SubmitField(_l("Back to the course's due date"))
 
-    def validate_day(self, field: Field) -> None:
-        if field.data is None and not self.reset.data:
-            raise ValidationError(_l("Enter the new due date."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and self.day.data is None and not self.reset.data:
+            self.day.errors = [str(_l("Enter the new due date."))]
+            return False
+        return valid
 
 
 class ReleaseForm(FlaskForm):
