@@ -8,7 +8,6 @@ database, so that nothing the other browser tests look at changes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -65,14 +64,15 @@ def expected_only(tab: BrowserTab, status: str = "") -> bool:
     unexpected = [
         p
         for p in tab.watch.problems
-        if not (status and "/gradebook/cells" in p and status in p) and not ("favicon" in p and "ERR_ABORTED" in p)
+        if not (status and "/gradebook/cells" in p and status in p)
+        and not ("favicon" in p and "ERR_ABORTED" in p)
     ]
     assert not unexpected, unexpected
     return True
 
 
 @pytest.fixture(scope="module")
-def gradebook(live_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gradebook]:
+def gradebook(live_server: str, tmp_path_factory: pytest.TempPathFactory) -> Gradebook:
     """A running cohort with three students and two exams, taught by its own instructor."""
     # The live server's database, in its session's temporary directory (e2e0, and the e2ecurrent link).
     [db_file] = {path.resolve() for path in tmp_path_factory.getbasetemp().glob("e2e*/academy.db")}
@@ -119,11 +119,15 @@ def gradebook(live_server: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 last_name=last,
                 role=Role.STUDENT,
             )
-            for n, (first, last) in enumerate((("Aziz", "Aliyev"), ("Bobur", "Boboyev"), ("Dilya", "Davronova")))
+            for n, (first, last) in enumerate(
+                (("Aziz", "Aliyev"), ("Bobur", "Boboyev"), ("Dilya", "Davronova"))
+            )
         ]
         enrolments = [Enrolment(cohort=cohort, student=s, status=EnrolmentStatus.ENROLLED) for s in students]
         tasks = [
-            Assessment(course=course, position=n, kind=AssessmentKind.EXAM, title=title, weight=50, max_points=20)
+            Assessment(
+                course=course, position=n, kind=AssessmentKind.EXAM, title=title, weight=50, max_points=20
+            )
             for n, title in enumerate(("Call handling", "Written test"))
         ]
         session.add_all([cohort, teacher, *students, *enrolments, *tasks])
@@ -135,7 +139,7 @@ def gradebook(live_server: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             enrolment_ids=tuple(e.id for e in enrolments),
         )
     database(app).engine.dispose()
-    yield book
+    return book
 
 
 def test_edit_cells_in_place_with_the_mouse_and_the_keyboard(
@@ -229,7 +233,11 @@ def test_a_second_tab_gets_both_values_and_saves_over_only_on_purpose(
 def test_the_gradebook_fits_a_phone(open_tab: OpenTab, sign_in: SignIn, gradebook: Gradebook) -> None:
     phone = open_tab(viewport={"width": PHONE_WIDTH, "height": 740}, is_mobile=True, has_touch=True)
     sign_in(phone, TEACHER)
-    for path in (gradebook.path, f"{gradebook.path}/history", f"{gradebook.path}/assessments/{gradebook.task_ids[0]}"):
+    for path in (
+        gradebook.path,
+        f"{gradebook.path}/history",
+        f"{gradebook.path}/assessments/{gradebook.task_ids[0]}",
+    ):
         phone.goto(path)
         width = phone.page.evaluate(
             "async () => { await document.fonts.ready; return document.scrollingElement.scrollWidth; }"

@@ -223,7 +223,11 @@ def test_inline_save_answers_the_new_version_display_and_row(
         },
     }
     grade = grade_of(db, book.tasks[0].id, book.enrolments[0].id)
-    assert grade is not None and (grade.points, grade.version, grade.graded_by_id) == (15.5, 1, book.teacher.id)
+    assert grade is not None and (grade.points, grade.version, grade.graded_by_id) == (
+        15.5,
+        1,
+        book.teacher.id,
+    )
     change = db.scalars(select(GradeChange)).one()
     assert (change.new_points, change.reason) == (15.5, "first look")
     # Excused, then cleared; each from the version it saw.
@@ -408,7 +412,9 @@ def test_plain_form_with_bad_points_shows_the_error(browser: Browser, db: Sessio
 # -- ids from elsewhere and access ---------------------------------------------------------------------
 
 
-def test_enrolments_and_assessments_of_elsewhere_are_404(browser: Browser, db: Session, make: Factory) -> None:
+def test_enrolments_and_assessments_of_elsewhere_are_404(
+    browser: Browser, db: Session, make: Factory
+) -> None:
     book = make_book(db, make, students=2)
     other = make_book(db, make, students=1)
     same_course = make.cohort(course=book.cohort.course)
@@ -440,7 +446,12 @@ def test_another_instructor_gets_404_and_students_and_employers_403(
         f"{book.url}/history",
         f"{book.url}/assessments/{book.tasks[0].id}",
     ]
-    cell = {"enrolment_id": book.enrolments[0].id, "assessment_id": book.tasks[0].id, "version": 1, "points": "1"}
+    cell = {
+        "enrolment_id": book.enrolments[0].id,
+        "assessment_id": book.tasks[0].id,
+        "version": 1,
+        "points": "1",
+    }
     browser.login(Role.INSTRUCTOR)
     for url in urls:
         assert browser.get(url).status_code == 404, url

@@ -159,10 +159,16 @@ def test_the_column_page_moves_the_due_date_and_refuses_a_stale_form(
     assert "Someone else changed this due date" in body
     assert 'name="version" type="hidden" value="1"' in body  # saving again, having seen it, may win
     assert gradebook.columns(db, book.cohort)[0].due_at == local_to_utc(day, time(18, 30))
-    outside = browser.post(url, {"version": "1", "day": (book.cohort.ends_on + timedelta(days=3)).isoformat()})
+    outside = browser.post(
+        url, {"version": "1", "day": (book.cohort.ends_on + timedelta(days=3)).isoformat()}
+    )
     assert outside.status_code == 400
     assert "between the first and the last day of the cohort" in outside.get_data(as_text=True)
-    for bad in ({"version": "1", "day": "2026-13-45"}, {"version": "1", "day": ""}, {"version": "x", "day": "y"}):
+    for bad in (
+        {"version": "1", "day": "2026-13-45"},
+        {"version": "1", "day": ""},
+        {"version": "x", "day": "y"},
+    ):
         assert browser.post(url, bad).status_code == 400, bad
     assert browser.post(url, {"version": "1", "reset": "y"}).status_code == 302
     assert gradebook.columns(db, book.cohort)[0].due_moved is False
@@ -228,5 +234,8 @@ def test_the_news_is_in_the_students_list(browser: Browser, db: Session, make: F
     browser.logout()
     browser.login(book.enrolments[0].student)
     body = browser.get("/notifications").get_data(as_text=True)
-    assert f"Your grades for Task 1 in {book.cohort.course.title_en}, cohort {book.cohort.code}, are released." in body
+    assert (
+        f"Your grades for Task 1 in {book.cohort.course.title_en}, cohort {book.cohort.code}, are released."
+        in body
+    )
     assert f'href="/my/cohorts/{book.cohort.code}"' in body
