@@ -43,7 +43,7 @@ from academy.grading.gradebook_forms import (
     page_args,
 )
 from academy.grading.history import cell_history, cohort_history
-from academy.grading.models import Assessment, Grade
+from academy.grading.models import Assessment
 from academy.grading.release import (
     DueDateChanged,
     check_column,
@@ -63,7 +63,6 @@ from academy.grading.table import (
     sort_keys,
     summaries,
 )
-from academy.i18n import format_moment
 from academy.pagination import page_number, paginate
 
 bp = Blueprint("gradebook", __name__, url_prefix="/teach/cohorts/<code>/gradebook")
@@ -135,20 +134,6 @@ def _cell_of(cohort: Cohort, enrolment_id: int, assessment_id: int) -> tuple[Enr
     ):
         raise NotFound()
     return enrolment, assessment
-
-
-def _grade_json(grade: Grade | None, fmt: Formatter) -> dict[str, Any]:
-    """The grade that stands, for a conflict: its value, version, who saved it and when."""
-    if grade is None:
-        return {"points": None, "excused": False, "version": 0, "by": "", "at": "", "display": "—"}
-    return {
-        "points": grade.points,
-        "excused": grade.excused,
-        "version": grade.version,
-        "by": grade.graded_by.full_name if grade.graded_by else _("the quiz"),
-        "at": format_moment(grade.graded_at, "short"),
-        "display": fmt.grade_text(grade.points, grade.excused),
-    }
 
 
 def _cell_json(
@@ -245,7 +230,7 @@ def save_cell(code: str) -> Response | tuple[Any, int]:
         if as_json:
             return jsonify(
                 error=str(error.message),
-                current=_grade_json(current, fmt),
+                current=fmt.grade_json(current),
                 yours=yours,
                 cell=_cell_json(cohort, enrolment, assessment, fmt),
             ), 409
@@ -258,7 +243,7 @@ def save_cell(code: str) -> Response | tuple[Any, int]:
             assessment,
             409,
             conflict=str(error.message),
-            current=_grade_json(current, fmt),
+            current=fmt.grade_json(current),
             yours=yours,
         )
     except DomainError as error:

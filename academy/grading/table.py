@@ -21,8 +21,9 @@ from markupsafe import Markup, escape
 
 from academy.cohorts.models import EnrolmentStatus
 from academy.grading.book import Cell, Column, Row
-from academy.grading.models import AssessmentKind, GradeSource
+from academy.grading.models import AssessmentKind, Grade, GradeSource
 from academy.grading.results import ResultState, WorkState
+from academy.i18n import format_moment
 
 RESULT_STATE_NAMES = {
     ResultState.IN_PROGRESS.value: _l("In progress"),
@@ -234,6 +235,19 @@ class Formatter:
             "state": row.result.state.value,
             "state_label": self.states[row.result.state.value],
             "badge": RESULT_BADGES[row.result.state.value],
+        }
+
+    def grade_json(self, grade: Grade | None) -> dict[str, Any]:
+        """The grade that stands, for a conflict: its value, version, who saved it and when."""
+        if grade is None:
+            return {"points": None, "excused": False, "version": 0, "by": "", "at": "", "display": "—"}
+        return {
+            "points": grade.points,
+            "excused": grade.excused,
+            "version": grade.version,
+            "by": grade.graded_by.full_name if grade.graded_by else _("the quiz"),
+            "at": format_moment(grade.graded_at, "short"),
+            "display": self.grade_text(grade.points, grade.excused),
         }
 
     def grade_text(self, points: float | None, excused: bool) -> str:
