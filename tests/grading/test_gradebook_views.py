@@ -481,3 +481,25 @@ def test_the_gradebook_is_linked_from_the_cohort_page_and_the_dashboard(
     browser.login(book.teacher)
     assert f'href="{book.url}"' in browser.get(f"/teach/cohorts/{book.cohort.code}").get_data(as_text=True)
     assert f'href="{book.url}"' in browser.get("/dashboard").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "decimal"), [("uz", "Baholar jurnali", "7,5"), ("ru", "Журнал оценок", "7,5")]
+)
+def test_the_pages_in_uzbek_and_russian(
+    browser: Browser, db: Session, make: Factory, locale: str, title: str, decimal: str
+) -> None:
+    book = make_book(db, make, students=2)
+    book.grade(0, 0, 7.5)
+    book.grade(1, 1, excused=True)
+    book.teacher.locale = locale
+    db.flush()
+    browser.login(book.teacher)
+    body = browser.get(book.url).get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in body and f'data-p="7.5">{decimal}</a>' in body
+    for url in (f"{book.url}/history", f"{book.url}/assessments/{book.tasks[0].id}"):
+        assert browser.get(url).status_code == 200, url
+    stale = save(browser, book, 0, 0, "3", 0)
+    assert stale.status_code == 409 and stale.json["current"]["display"] == decimal
+    cell = {"enrolment_id": book.enrolments[0].id, "assessment_id": book.tasks[0].id, "version": 0}
+    assert browser.post(f"{book.url}/cells", {**cell, "points": "3"}).status_code == 409
