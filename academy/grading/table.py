@@ -110,7 +110,7 @@ class CellView:
     note: str  # "late by 2 days"
     href: str  # the grading view of the cell; "" for attendance, which is not graded by hand
     version: int
-    value: str  # what the editor starts with: the points with a dot, "EX", or nothing
+    value: str  # the points with a dot, "EX", or nothing (the page's editor reads the cell's text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,20 +196,21 @@ class Formatter:
         parts = []
         for cell, start in zip(row.cells, self._starts, strict=True):
             points = cell.points
-            value = "" if points is None else f"{points:.2f}".rstrip("0").rstrip(".")
-            shown = value if decimal == "." else value.replace(".", decimal)
+            shown = "" if points is None else f"{points:.2f}".rstrip("0").rstrip(".")
+            if decimal != ".":
+                shown = shown.replace(".", decimal)
             if start is None:
                 parts.append(f"<td>{shown or self.open}</td>")
                 continue
             link = f'<a href="{start}{eid}" data-v="{cell.version}"'
             if cell.excused:
-                parts.append(f'<td class="x">{link} data-p="{EXCUSED}">{self._excused}</a></td>')
+                parts.append(f'<td class="x">{link}>{self._excused}</a></td>')
             elif points is not None:
                 if cell.scored.state is WorkState.LATE:
                     late = f"<small>{escape(self.late(cell.scored.days_late))}</small>"
-                    parts.append(f'<td class="l">{link} data-p="{value}">{shown} {late}</a></td>')
+                    parts.append(f'<td class="l">{link}>{shown} {late}</a></td>')
                 else:
-                    parts.append(f'<td class="g">{link} data-p="{value}">{shown}</a></td>')
+                    parts.append(f'<td class="g">{link}>{shown}</a></td>')
             elif cell.handed_in_at is not None:
                 parts.append(f'<td class="t">{link}>{self._to_grade}</a></td>')
             elif cell.scored.state is WorkState.MISSING:

@@ -57,13 +57,19 @@
       link.appendChild(element("small", "", cell.note));
     }
     link.setAttribute("data-v", String(cell.version));
-    if (cell.value) {
-      link.setAttribute("data-p", cell.value);
-    } else {
-      link.removeAttribute("data-p");
+    link.parentNode.className = cell.css || "";
+  }
+
+  // What the editor starts with: the points as shown (a decimal comma is accepted), EX, or nothing.
+  function current(link) {
+    var state = link.parentNode.className;
+    if (state === "x") {
+      return "EX";
     }
-    var td = link.parentNode;
-    td.className = cell.css || "";
+    if ((state === "g" || state === "l") && link.firstChild) {
+      return link.firstChild.textContent.trim();
+    }
+    return "";
   }
 
   function drawRow(link, row) {
@@ -183,7 +189,7 @@
       return;
     }
     clearConflict(td);
-    var start = link.getAttribute("data-p") || "";
+    var start = current(link);
     var form = element("form", "gb-edit");
     var input = element("input");
     input.type = "text";

@@ -163,6 +163,10 @@ def test_edit_cells_in_place_with_the_mouse_and_the_keyboard(
     expect(row.locator(".pc")).to_have_text("77.5")
     expect(page.locator("#gb-status")).to_have_text("Saved.")
     assert gradebook.points(0, 0) == 15.5
+    first.click()  # a graded cell opens with its points, and Escape leaves it as it was
+    expect(editor).to_have_value("15.5")
+    editor.press("Escape")
+    expect(first).to_be_focused()
 
     # The keyboard: focus the next student's cell, Enter opens it, EX excuses, Escape cancels.
     second = gradebook.cell(tab, 0, 1)

@@ -64,8 +64,8 @@ def test_the_page_shows_every_cell_with_its_link_version_and_the_results(
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     # Cells link (without JavaScript) to the per-student grading view, exactly at this path.
-    assert f'<a href="{cell_link(book, 0, 0)}" data-v="1" data-p="15">15</a>' in body
-    assert f'<td class="x"><a href="{cell_link(book, 1, 1)}" data-v="1" data-p="EX">excused</a>' in body
+    assert f'<td class="g"><a href="{cell_link(book, 0, 0)}" data-v="1">15</a>' in body
+    assert f'<td class="x"><a href="{cell_link(book, 1, 1)}" data-v="1">excused</a>' in body
     assert f'<a href="{cell_link(book, 0, 2)}" data-v="0">—</a>' in body
     # Karimov: 15/20 and 10/20 at weights 50/50 make 62.5 %.
     row = body[body.index("Karimov") :]
@@ -496,7 +496,7 @@ def test_the_pages_in_uzbek_and_russian(
     db.flush()
     browser.login(book.teacher)
     body = browser.get(book.url).get_data(as_text=True)
-    assert f"<h1>{title}</h1>" in body and f'data-p="7.5">{decimal}</a>' in body
+    assert f"<h1>{title}</h1>" in body and f'data-v="1">{decimal}</a>' in body
     for url in (f"{book.url}/history", f"{book.url}/assessments/{book.tasks[0].id}"):
         assert browser.get(url).status_code == 200, url
     stale = save(browser, book, 0, 0, "3", 0)
