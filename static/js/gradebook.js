@@ -209,12 +209,17 @@
     input.select();
 
     var busy = false;
+    var closed = false;
     function close(refocus) {
-      form.remove();
+      if (closed) {
+        return;
+      }
+      closed = true;
       link.hidden = false;
       if (refocus) {
-        link.focus();
+        link.focus(); // before the form goes, so that its input's blur finds it closed
       }
+      form.remove();
     }
     function submit() {
       if (busy) {
@@ -250,7 +255,7 @@
       }
     });
     input.addEventListener("blur", function () {
-      if (!busy && input.value.trim() === start) {
+      if (!busy && !closed && input.value.trim() === start) {
         close(false);
       }
     });
