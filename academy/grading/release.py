@@ -135,17 +135,19 @@ def release_grades(
     Returns how many students were told. Releasing what is already released changes nothing.
     """
     check_column(cohort, assessment)
-    row = _change_row(session, cohort, assessment)
-    if row.released_at is not None:
+    row = cohort_change(session, cohort, assessment)
+    if row is not None and row.released_at is not None:
         return 0
-    row.released_at = now or utcnow()
-    row.released_by_id = actor.id
+    # Read before changing anything: a query's autoflush must not write the row outside _flush.
     told = _already_told(session, cohort, assessment)
     recipients = [
         student_id
         for student_id in _graded_students(session, cohort, assessment)
         if released_key(cohort.id, assessment.id, student_id) not in told
     ]
+    row = row or _change_row(session, cohort, assessment)
+    row.released_at = now or utcnow()
+    row.released_by_id = actor.id
     for student_id in recipients:
         notify(
             session,
