@@ -1,20 +1,24 @@
-"""A cohort with a gradebook for the gradebook, history and release tests: its instructor, students
-with names that sort, and assessments whose weights total 100."""
+"""A cohort with a gradebook for the gradebook, history and release tests (its instructor, students
+with names that sort, assessments whose weights total 100), and saving a cell as the editor does."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from academy.auth.models import Role, User
 from academy.cohorts.models import Cohort, Enrolment
 from academy.cohorts.timetable import to_local
 from academy.db import utcnow
-from academy.grading.models import Assessment, AssessmentKind
+from academy.grading.models import Assessment, AssessmentKind, GradeChange
 from academy.grading.services import GradeValue, save_grade
-from tests.conftest import Factory
+from tests.conftest import Browser, Factory
+
+JSON = {"Accept": "application/json"}  # what the inline editor sends
 
 
 @dataclass
@@ -89,3 +93,24 @@ def make_book(
     ]
     db.flush()
     return Book(cohort, teacher, tasks, enrolments, db)
+
+
+def cell_link(book: Book, task: int, student: int) -> str:
+    return f"{book.url}/{book.tasks[task].id}/{book.enrolments[student].id}"
+
+
+def save(
+    browser: Browser, book: Book, task: int, student: int, points: str, version: int, **extra: object
+) -> TestResponse:
+    data = {
+        "enrolment_id": book.enrolments[student].id,
+        "assessment_id": book.tasks[task].id,
+        "version": version,
+        "points": points,
+    }
+    data.update(extra)
+    return browser.post(f"{book.url}/cells", data, headers=JSON)
+
+
+def changes(db: Session) -> int:
+    return db.scalar(select(func.count()).select_from(GradeChange)) or 0
