@@ -53,11 +53,11 @@ def cohort_change(session: Session, cohort: Cohort, assessment: Assessment) -> C
     return session.get(CohortAssessment, (cohort.id, assessment.id))
 
 
-def _change_row(session: Session, cohort: Cohort, assessment: Assessment) -> CohortAssessment:
-    row = cohort_change(session, cohort, assessment)
-    if row is None:
-        row = CohortAssessment(cohort_id=cohort.id, assessment_id=assessment.id)
-        session.add(row)
+def _new_row(session: Session, cohort: Cohort, assessment: Assessment) -> CohortAssessment:
+    """The cohort's first change of ``assessment``. Never read again here: a row someone else has
+    inserted since our read must make our insert fail (a conflict), not be written over."""
+    row = CohortAssessment(cohort_id=cohort.id, assessment_id=assessment.id)
+    session.add(row)
     return row
 
 
@@ -88,7 +88,7 @@ def move_due_date(
     row = cohort_change(session, cohort, assessment)
     if (row.version if row else 0) != expected_version:
         raise DueDateChanged()
-    row = row or _change_row(session, cohort, assessment)
+    row = row or _new_row(session, cohort, assessment)
     row.due_at = due_at
     _flush(session, DueDateChanged)
     log.info("due date of assessment %s in cohort %s set to %s", assessment.id, cohort.id, due_at)
@@ -145,7 +145,7 @@ def release_grades(
         for student_id in _graded_students(session, cohort, assessment)
         if released_key(cohort.id, assessment.id, student_id) not in told
     ]
-    row = row or _change_row(session, cohort, assessment)
+    row = row or _new_row(session, cohort, assessment)
     row.released_at = now or utcnow()
     row.released_by_id = actor.id
     for student_id in recipients:
