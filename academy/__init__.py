@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.grading.quiz_views import bp as quizzes_bp
     from academy.grading.student_views import bp as work_bp
     from academy.grading.transfer_views import bp as transfer_bp
+    from academy.grading.gradebook_views import bp as gradebook_bp
     from academy.imports.views import bp as imports_bp
     from academy.jobs.views import bp as jobs_bp
     from academy.main.views import bp as main_bp
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
         learning_bp,  # /learn
         cohort_admin_bp,  # /admin/cohorts
         teach_bp,  # /teach
+        gradebook_bp,  # /teach/cohorts/<code>/gradebook
         feeds_bp,  # iCalendar feeds
         marking_bp,  # /teach/cohorts/<code>/gradebook/<assessment>/<enrolment>
         quizzes_bp,  # /my/cohorts/<code>/quizzes

@@ -40,9 +40,12 @@ def notify(
     kind: NotificationKind,
     cohort_id: int | None = None,
     dedupe_key: str | None = None,
+    assessment_id: int | None = None,
 ) -> Notification:
     """Add a notification for a user to the outbox of the current transaction."""
-    notification = Notification(user_id=user_id, kind=kind, cohort_id=cohort_id, dedupe_key=dedupe_key)
+    notification = Notification(
+        user_id=user_id, kind=kind, cohort_id=cohort_id, dedupe_key=dedupe_key, assessment_id=assessment_id
+    )
     session.add(notification)
     # Remembered so that the request that made it can e-mail it right after its commit.
     session.info.setdefault(NEW_IN_SESSION, []).append(notification)
@@ -58,7 +61,9 @@ def inbox(user_id: int) -> Select[Notification]:
     return (
         select(Notification)
         .where(Notification.user_id == user_id, Notification.kind.in_(IN_APP))
-        .options(joinedload(Notification.cohort).joinedload(Cohort.course))
+        .options(
+            joinedload(Notification.cohort).joinedload(Cohort.course), joinedload(Notification.assessment)
+        )
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
 

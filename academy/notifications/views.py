@@ -16,6 +16,7 @@ from academy import access
 from academy.db import get_session
 from academy.notifications import services
 from academy.notifications.delivery import deliver_after_request, track_new_notifications
+from academy.notifications.emails import results_path
 from academy.notifications.forms import MarkReadForm
 from academy.pagination import page_number, paginate
 from academy.web import safe_next
@@ -54,7 +55,9 @@ def index() -> str:
     page = paginate(
         get_session(), services.inbox(current_user.id), page_number(request.args.get("page")), PER_PAGE
     )
-    return render_template("notifications/index.html", page=page, form=MarkReadForm())
+    return render_template(
+        "notifications/index.html", page=page, form=MarkReadForm(), results_path=results_path
+    )
 
 
 @bp.route("/<int:notification_id>/read", methods=["POST"])
