@@ -101,11 +101,11 @@ def register_blueprints(app: Flask) -> None:
     from academy.employers.views import bp as employers_bp
     from academy.feeds.views import bp as feeds_bp
     from academy.grading.authoring_views import bp as assessments_bp
+    from academy.grading.gradebook_views import bp as gradebook_bp
     from academy.grading.marking_views import bp as marking_bp
     from academy.grading.quiz_views import bp as quizzes_bp
     from academy.grading.student_views import bp as work_bp
     from academy.grading.transfer_views import bp as transfer_bp
-    from academy.grading.gradebook_views import bp as gradebook_bp
     from academy.imports.views import bp as imports_bp
     from academy.jobs.views import bp as jobs_bp
     from academy.main.views import bp as main_bp

@@ -8,7 +8,6 @@ waits under the instance folder, readable only through its owner's preview.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -50,8 +49,6 @@ bp = Blueprint("transfer", __name__, url_prefix="/teach/cohorts/<code>/gradebook
 PURPOSE = "grades"  # marks a grade file among the uploads
 CHANGES_SHOWN = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-GRADEBOOK_RULE = "/teach/cohorts/<code>/gradebook"  # built by another blueprint
-CONVERTER = re.compile(r"<(?:[^>:]+:)?(\w+)>")
 
 
 class GradeFileForm(EnrolmentFileForm):
@@ -60,14 +57,6 @@ class GradeFileForm(EnrolmentFileForm):
 
 def _cohort(code: str) -> Cohort:
     return taught_cohort(get_session(), current_user, code)
-
-
-def gradebook_url(code: str) -> str:
-    """The gradebook page (whatever its endpoint is called), else the cohort's page."""
-    for rule in current_app.url_map.iter_rules():
-        if CONVERTER.sub(r"<\1>", rule.rule) == GRADEBOOK_RULE and "GET" in (rule.methods or ()):
-            return url_for(rule.endpoint, code=code)
-    return url_for("teach.cohort", code=code)
 
 
 def _csv_stream(cohort_id: int, now: datetime) -> Iterator[str]:
@@ -151,7 +140,7 @@ def import_upload(code: str) -> str | Response:
         form=form,
         cohort=cohort,
         excused=exports.EXCUSED,
-        gradebook=gradebook_url(cohort.code),
+        gradebook=url_for("gradebook.index", code=cohort.code),
     )
 
 
@@ -185,7 +174,7 @@ def _preview(
         problems=[(p.line, p.message) for p in plan.errors],
         failures=[(p.line, p.message) for p in failures or []],
         excused=exports.EXCUSED,
-        gradebook=gradebook_url(cohort.code),
+        gradebook=url_for("gradebook.index", code=cohort.code),
     )
 
 
@@ -220,7 +209,7 @@ def import_apply(code: str, token: str) -> str | Response | tuple[str, int]:
     db.commit()
     uploads.delete(upload.token)
     flash(ngettext("%(num)s grade imported.", "%(num)s grades imported.", saved), "success")
-    return redirect(gradebook_url(cohort.code))
+    return redirect(url_for("gradebook.index", code=cohort.code))
 
 
 @bp.route("/import/<token>/discard", methods=["POST"])

@@ -16,7 +16,6 @@ from flask_babel import force_locale, format_time
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.routing import BuildError
 
 from academy.auth.services import INVITATION_TTL, issue_password_token
 from academy.cohorts.models import Cohort, CohortSession, Enrolment
@@ -35,14 +34,6 @@ def public_url(endpoint: str, **values: Any) -> str:
     """The address of ``endpoint`` on the deployment's public address; needs no request."""
     path = current_app.url_map.bind("").build(endpoint, values)
     return str(current_app.config["BASE_URL"]).rstrip("/") + path
-
-
-def results_path(cohort_code: str) -> str:
-    """The path of a student's own results in a cohort, ``/my/cohorts/<code>``."""
-    try:
-        return current_app.url_map.bind("").build("work.cohort", {"code": cohort_code})
-    except BuildError:  # the results page belongs to the ``work`` blueprint, when installed
-        return f"/my/cohorts/{cohort_code}"
 
 
 def place_of(cohort: Cohort, locale: str) -> str:
@@ -88,8 +79,7 @@ def compose(session: Session, notification: Notification, now: datetime) -> Lett
             elif kind is NotificationKind.GRADES_RELEASED:
                 assessment = notification.assessment
                 title = assessment.title if assessment else ""
-                base = str(current_app.config["BASE_URL"]).rstrip("/")
-                context.update(assessment=title, link=base + results_path(cohort.code))
+                context.update(assessment=title, link=public_url("work.cohort", code=cohort.code))
                 subject = _("Grades released: %(assessment)s", assessment=title)
             elif kind is NotificationKind.STARTING_TOMORROW:
                 first = session.scalar(

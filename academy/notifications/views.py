@@ -16,7 +16,6 @@ from academy import access
 from academy.db import get_session
 from academy.notifications import services
 from academy.notifications.delivery import deliver_after_request, track_new_notifications
-from academy.notifications.emails import results_path
 from academy.notifications.forms import MarkReadForm
 from academy.pagination import page_number, paginate
 from academy.web import safe_next
@@ -55,9 +54,7 @@ def index() -> str:
     page = paginate(
         get_session(), services.inbox(current_user.id), page_number(request.args.get("page")), PER_PAGE
     )
-    return render_template(
-        "notifications/index.html", page=page, form=MarkReadForm(), results_path=results_path
-    )
+    return render_template("notifications/index.html", page=page, form=MarkReadForm())
 
 
 @bp.route("/<int:notification_id>/read", methods=["POST"])

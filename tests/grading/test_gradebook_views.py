@@ -51,7 +51,8 @@ def test_the_page_shows_every_cell_with_its_link_version_and_the_results(
     assert "Hidden" in body and "50% · max 20" in body
     assert 'src="/static/js/gradebook.js"' in body and 'name="csrf-token"' in body
     assert "<script>" not in body and "style=" not in body
-    assert "gb-transfer" in body  # where the export and import links go
+    for link in ("export.csv", "export.xlsx", "import"):  # export and import, from the page itself
+        assert f'"{book.url}/{link}"' in body
     assert body.count("1 · 0") == 1 and "2 · 0" in body  # graded · to grade per column
 
 

@@ -345,15 +345,3 @@ def test_exports_older_than_a_day_are_removed_when_a_new_one_starts(
     assert browser.post(f"{book.url}/export.xlsx").status_code == 302
     left = sorted(folder.iterdir())
     assert old not in left and fresh in left and len(left) == 2
-
-
-def test_after_an_import_the_gradebook_page_is_found_whatever_its_endpoint(app: Flask) -> None:
-    from academy import access, create_app
-    from academy.grading.transfer_views import gradebook_url
-
-    probe = create_app({"ENV_NAME": "testing", "DATABASE_URL": app.config["DATABASE_URL"]})
-    probe.add_url_rule(
-        "/teach/cohorts/<string:code>/gradebook", "someone.book", access.public(lambda code: code)
-    )
-    with probe.test_request_context():
-        assert gradebook_url("C-1") == "/teach/cohorts/C-1/gradebook"
