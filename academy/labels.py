@@ -40,6 +40,17 @@ ATTENDANCE_NAMES = {
 }
 PHASE_NAMES = {"upcoming": _l("Upcoming"), "running": _l("Running"), "past": _l("Past")}
 TRACK_NAMES = {"bpo": _l("BPO: business processes"), "kpo": _l("KPO: knowledge processes")}
+ASSESSMENT_KIND_NAMES = {
+    "assignment": _l("Assignment"),
+    "quiz": _l("Quiz"),
+    "exam": _l("Practical exam"),
+    "attendance": _l("Attendance"),
+}
+# A student's result in a course (academy.grading.results.ResultState), and its badge style.
+RESULT_NAMES = {"in_progress": _l("In progress"), "passed": _l("Passed"), "failed": _l("Failed")}
+RESULT_BADGES = {"in_progress": "wait", "passed": "ok", "failed": "bad"}
+# Where a change of a grade came from (academy.grading.models.GradeSource).
+GRADE_SOURCE_NAMES = {"manual": _l("By hand"), "import": _l("CSV import"), "quiz": _l("Quiz, automatic")}
 
 
 def register_labels(app: Flask) -> None:
@@ -51,4 +62,8 @@ def register_labels(app: Flask) -> None:
         attendance_names=ATTENDANCE_NAMES,
         phase_names=PHASE_NAMES,
         track_names=TRACK_NAMES,
+        assessment_kind_names=ASSESSMENT_KIND_NAMES,
+        result_names=RESULT_NAMES,
+        result_badges=RESULT_BADGES,
+        grade_source_names=GRADE_SOURCE_NAMES,
     )

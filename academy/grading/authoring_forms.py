@@ -30,13 +30,8 @@ from academy.grading.authoring import MAX_ATTEMPTS, MAX_DUE_DAY, MAX_INSTRUCTION
 from academy.grading.authoring_parts import MAX_LEVELS, MAX_OPTIONS, MAX_TEXT
 from academy.grading.authoring_policy import MAX_GRACE_HOURS
 from academy.grading.models import AssessmentKind, SubmissionType
+from academy.labels import ASSESSMENT_KIND_NAMES
 
-KIND_NAMES = {
-    AssessmentKind.ASSIGNMENT.value: _l("Assignment"),
-    AssessmentKind.QUIZ.value: _l("Quiz"),
-    AssessmentKind.EXAM.value: _l("Practical exam"),
-    AssessmentKind.ATTENDANCE.value: _l("Attendance"),
-}
 SUBMISSION_TYPE_NAMES = {
     SubmissionType.TEXT.value: _l("Text"),
     SubmissionType.LINK.value: _l("A link"),
@@ -47,7 +42,9 @@ PERCENT = [InputRequired(), NumberRange(min=0, max=100)]
 
 
 class AssessmentForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=choices(KIND_NAMES), default=AssessmentKind.ASSIGNMENT.value)
+    kind = SelectField(
+        _l("Kind"), choices=choices(ASSESSMENT_KIND_NAMES), default=AssessmentKind.ASSIGNMENT.value
+    )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], filters=[strip])
     weight = IntegerField(_l("Weight in the result, %"), validators=PERCENT)
     max_points = DecimalField(

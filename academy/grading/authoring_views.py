@@ -22,10 +22,11 @@ from academy.db import get_session
 from academy.errors import Conflict, DomainError
 from academy.forms import show_error
 from academy.grading import authoring
-from academy.grading.authoring_forms import KIND_NAMES, SUBMISSION_TYPE_NAMES, AssessmentForm, PolicyForm
+from academy.grading.authoring_forms import SUBMISSION_TYPE_NAMES, AssessmentForm, PolicyForm
 from academy.grading.authoring_policy import PolicyData, update_policy
 from academy.grading.models import Assessment, AssessmentKind, SubmissionType
 from academy.i18n import current_locale
+from academy.labels import ASSESSMENT_KIND_NAMES
 from academy.versions import submitted_version
 
 bp = Blueprint("assessments", __name__, url_prefix="/admin/courses/<int:course_id>")
@@ -84,7 +85,7 @@ def index(course_id: int) -> str:
         assessments=assessments,
         usage=authoring.usage(db, [a.id for a in assessments]),
         total=authoring.weights_total(assessments),
-        kind_names=KIND_NAMES,
+        kind_names=ASSESSMENT_KIND_NAMES,
         submission_type_names=SUBMISSION_TYPE_NAMES,
         button=ConfirmForm(formdata=None),
         locale=current_locale(),
@@ -137,7 +138,7 @@ def create(course_id: int) -> Response | tuple[str, int]:
         total = authoring.weights_total(authoring.assessments_of(db, course))
         form.weight.data = max(0, 100 - total)
         form.max_points.data = 100
-        if request.args.get("kind") in KIND_NAMES:
+        if request.args.get("kind") in ASSESSMENT_KIND_NAMES:
             form.kind.data = request.args["kind"]
     elif form.validate_on_submit():
         created: list[Assessment] = []

@@ -38,7 +38,7 @@ from academy.grading.models import Assessment
 from academy.imports import uploads
 from academy.jobs.models import Job
 from academy.jobs.services import JobFailed, Progress
-from academy.labels import ENROLMENT_STATUS_NAMES
+from academy.labels import ENROLMENT_STATUS_NAMES, RESULT_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,6 @@ EXCUSED = "EX"  # the token of excused work, in exports and in imports
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 ROWS_PER_CHUNK = 200  # CSV lines sent to the browser at a time
 HEADER_ID = re.compile(r"\[#(\d{1,12})\]\s*$")
-RESULT_NAMES = {
-    "in_progress": _l("In progress"),
-    "passed": _l("Passed"),
-    "failed": _l("Failed"),
-}
 Value = str | int | float | None  # one cell: text, a number, or empty
 
 

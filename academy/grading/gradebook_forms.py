@@ -32,8 +32,8 @@ from academy.cohorts.attendance import ROSTER_STATUSES
 from academy.cohorts.models import EnrolmentStatus
 from academy.forms import strip
 from academy.grading.results import ResultState
-from academy.grading.table import EXCUSED, RESULT_STATE_NAMES, Query
-from academy.labels import ENROLMENT_STATUS_NAMES
+from academy.grading.table import EXCUSED, Query
+from academy.labels import ENROLMENT_STATUS_NAMES, RESULT_NAMES
 
 MAX_QUERY_LENGTH = 100
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL: anything larger is simply not found
@@ -57,7 +57,7 @@ class GradebookFilterForm(Form):
         default="",
         choices=[
             SelectChoice("", _l("All results")),
-            *(SelectChoice(k, v) for k, v in RESULT_STATE_NAMES.items()),
+            *(SelectChoice(k, v) for k, v in RESULT_NAMES.items()),
         ],
         invalid_choice_message=CHOOSE_FROM_LIST,
     )

@@ -54,15 +54,13 @@ from academy.grading.release import (
 from academy.grading.release import move_due_date as move_due
 from academy.grading.services import GradeValue, StaleGrade, grade_of, save_grade
 from academy.grading.table import (
-    KIND_NAMES,
-    RESULT_BADGES,
-    SOURCE_NAMES,
     Formatter,
     Query,
     select_rows,
     sort_keys,
     summaries,
 )
+from academy.labels import ASSESSMENT_KIND_NAMES, GRADE_SOURCE_NAMES, RESULT_BADGES
 from academy.pagination import page_number, paginate
 
 bp = Blueprint("gradebook", __name__, url_prefix="/teach/cohorts/<code>/gradebook")
@@ -167,7 +165,7 @@ def _cell_page(
         enrolment=enrolment,
         assessment=assessment,
         changes=cell_history(db, assessment.id, enrolment.id),
-        source_names=SOURCE_NAMES,
+        source_names=GRADE_SOURCE_NAMES,
         fmt=Formatter(url_for("gradebook.index", code=cohort.code)),
         **extra,
     ), status
@@ -297,7 +295,7 @@ def history(code: str) -> str:
         form=form,
         page=page,
         query_args=form.query_args(),
-        source_names=SOURCE_NAMES,
+        source_names=GRADE_SOURCE_NAMES,
         fmt=Formatter(url_for("gradebook.index", code=cohort.code)),
     )
 
@@ -367,7 +365,7 @@ def column(code: str, assessment_id: int) -> str | tuple[str, int] | Response:
         summary=summaries(everyone, cols)[index],
         students=len(everyone),
         released_by=released_by,
-        kind_names=KIND_NAMES,
+        kind_names=ASSESSMENT_KIND_NAMES,
     ), status
 
 

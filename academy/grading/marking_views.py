@@ -36,16 +36,11 @@ from academy.grading.marking import attempts_of, lateness, mark, neighbours, sub
 from academy.grading.marking_forms import MarkingForm, chosen_levels, points_text
 from academy.grading.models import Assessment, AssessmentKind, Grade, RubricCriterion
 from academy.grading.services import GradeValue, StaleGrade, grade_of
+from academy.labels import ASSESSMENT_KIND_NAMES, GRADE_SOURCE_NAMES
 
 bp = Blueprint("marking", __name__, url_prefix="/teach/cohorts/<code>/gradebook")
 WAITING = "waiting"  # ?only=waiting: step only through work handed in and not graded yet
 
-KIND_NAMES = {
-    "assignment": _l("Assignment"),
-    "quiz": _l("Quiz"),
-    "exam": _l("Practical exam"),
-    "attendance": _l("Attendance"),
-}
 WORK_STATE_NAMES = {
     "open": _l("Open"),
     "graded": _l("Graded"),
@@ -54,7 +49,6 @@ WORK_STATE_NAMES = {
     "excused": _l("Excused"),
 }
 WORK_STATE_BADGES = {"open": "", "graded": "ok", "late": "wait", "missing": "bad", "excused": ""}
-SOURCE_NAMES = {"manual": _l("by hand"), "import": _l("CSV import"), "quiz": _l("quiz")}
 
 
 def file_size(size: int | None) -> str:
@@ -222,9 +216,9 @@ def _page(
         "only_waiting": only_waiting,
         "waiting_flag": WAITING,
         "level_names": {lv.id: lv for c in assessment.criteria for lv in c.levels},
-        "kind_names": KIND_NAMES,
+        "kind_names": ASSESSMENT_KIND_NAMES,
         "work_state_names": WORK_STATE_NAMES,
         "work_state_badges": WORK_STATE_BADGES,
-        "source_names": SOURCE_NAMES,
+        "source_names": GRADE_SOURCE_NAMES,
         "file_size": file_size,
     }

@@ -32,15 +32,10 @@ from academy.grading.hand_in_forms import HandInForm
 from academy.grading.models import Assessment, Submission, SubmissionType
 from academy.grading.submissions import HandIn, Receipt, closed_because, submission_of, submit_work
 from academy.i18n import format_number
+from academy.labels import ASSESSMENT_KIND_NAMES
 
 bp = Blueprint("work", __name__)
 
-KIND_NAMES = {
-    "assignment": _l("Assignment"),
-    "quiz": _l("Quiz"),
-    "exam": _l("Practical exam"),
-    "attendance": _l("Attendance"),
-}
 STANDING_NAMES = {
     "to_do": _l("To do"),
     "handed_in": _l("Handed in"),
@@ -52,18 +47,14 @@ STANDING_NAMES = {
     "attendance": _l("From attendance"),
 }
 STANDING_BADGES = {"to_do": "wait", "missing": "bad", "late": "wait", "graded": "ok", "handed_in": "ok"}
-RESULT_NAMES = {"in_progress": _l("In progress"), "passed": _l("Passed"), "failed": _l("Not passed")}
-RESULT_BADGES = {"in_progress": "wait", "passed": "ok", "failed": "bad"}
 
 
 @bp.context_processor
 def names() -> dict[str, object]:
     return {
-        "kind_names": KIND_NAMES,
+        "kind_names": ASSESSMENT_KIND_NAMES,
         "standing_names": STANDING_NAMES,
         "standing_badges": STANDING_BADGES,
-        "result_names": RESULT_NAMES,
-        "result_badges": RESULT_BADGES,
     }
 
 

@@ -16,32 +16,15 @@ from typing import Any
 from babel.numbers import get_decimal_symbol
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from academy.cohorts.models import EnrolmentStatus
 from academy.grading.book import Cell, Column, Row
-from academy.grading.models import AssessmentKind, Grade, GradeSource
+from academy.grading.models import AssessmentKind, Grade
 from academy.grading.results import ResultState, WorkState
 from academy.i18n import format_moment
+from academy.labels import RESULT_BADGES, RESULT_NAMES
 
-RESULT_STATE_NAMES = {
-    ResultState.IN_PROGRESS.value: _l("In progress"),
-    ResultState.PASSED.value: _l("Passed"),
-    ResultState.FAILED.value: _l("Failed"),
-}
-RESULT_BADGES = {"in_progress": "wait", "passed": "ok", "failed": "bad"}
-KIND_NAMES = {
-    AssessmentKind.ASSIGNMENT.value: _l("Assignment"),
-    AssessmentKind.QUIZ.value: _l("Quiz"),
-    AssessmentKind.EXAM.value: _l("Practical exam"),
-    AssessmentKind.ATTENDANCE.value: _l("Attendance"),
-}
-SOURCE_NAMES = {
-    GradeSource.MANUAL.value: _l("By hand"),
-    GradeSource.IMPORT.value: _l("CSV import"),
-    GradeSource.QUIZ.value: _l("Quiz, automatic"),
-}
 FIXED_SORTS = ("name", "percent", "attendance")
 EXCUSED = "EX"  # what the editor shows, and accepts, for an excused cell
 
@@ -138,7 +121,7 @@ class Formatter:
         self.missing = _("missing")
         self.to_grade = _("handed in, to grade")
         self.open = "—"
-        self.states = {key: str(name) for key, name in RESULT_STATE_NAMES.items()}
+        self.states = {key: str(name) for key, name in RESULT_NAMES.items()}
         self._late: dict[int, str] = {}
         self._excused, self._missing, self._to_grade = (
             str(escape(self.excused)),
