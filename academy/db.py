@@ -46,9 +46,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+        if value is None or value.tzinfo is UTC:
+            return value
+        if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
-        return value
+        # PostgreSQL answers in the connection's time zone: one zone everywhere keeps comparisons and
+        # subtractions of timestamps on Python's fast path (no offset look-up on each side).
+        return value.astimezone(UTC)
 
 
 def enum_column(enum_class: type[enum.Enum]) -> Enum:
