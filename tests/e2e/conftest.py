@@ -125,6 +125,10 @@ class PageWatch:
             self.problems.append(f"request to another host: {request.method} {request.url}")
 
     def request_failed(self, request: Request) -> None:
+        # A request the browser cancelled because the page moved on (a form submitted by script while
+        # the favicon was still loading) is no failure of the app; anything else is.
+        if request.failure == "net::ERR_ABORTED" and request.resource_type != "document":
+            return
         self.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
 
     def response(self, response: Response) -> None:
