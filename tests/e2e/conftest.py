@@ -55,9 +55,15 @@ def unavailable(reason: str) -> NoReturn:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of the live server's database, for tests that add what their pages need."""
+    return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'academy.db'}"
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database: str) -> Iterator[str]:
     """The base URL of the app serving a freshly migrated demo academy on loopback."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'academy.db'}"
+    url = live_database
     schema.upgrade(url)
     app = create_app({"ENV_NAME": "testing", "DATABASE_URL": url, "RATELIMIT_ENABLED": False})
     with app.app_context():
