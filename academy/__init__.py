@@ -171,12 +171,14 @@ def register_request_hooks(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from academy.auth.cli import register as register_auth_cli
     from academy.demo.cli import register as register_demo_cli
+    from academy.grading.cli import register as register_grading_cli
     from academy.imports.cli import register as register_imports_cli
     from academy.jobs.cli import register as register_jobs_cli
     from academy.notifications.cli import register as register_notifications_cli
 
     register_auth_cli(app)
     register_demo_cli(app)
+    register_grading_cli(app)
     register_imports_cli(app)
     register_jobs_cli(app)
     register_notifications_cli(app)

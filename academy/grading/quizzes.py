@@ -274,6 +274,24 @@ def finish_expired(session: Session, assessment: Assessment, enrolment: Enrolmen
     return finished
 
 
+
+def finish_all_expired(session: Session, now: datetime) -> int:
+    """Finish every attempt, of any student, whose deadline (and grace) passed: an attempt its student
+    left open counts in the gradebook without them coming back. Returns how many were finished."""
+    pairs = session.execute(
+        select(QuizAttempt.assessment_id, QuizAttempt.enrolment_id)
+        .where(QuizAttempt.submitted_at.is_(None), QuizAttempt.deadline_at < now - GRACE)
+        .distinct()
+    ).all()
+    finished = 0
+    for assessment_id, enrolment_id in pairs:
+        assessment = session.get(Assessment, assessment_id)
+        enrolment = session.get(Enrolment, enrolment_id)
+        if assessment is not None and enrolment is not None:
+            finished += finish_expired(session, assessment, enrolment, now)
+    return finished
+
+
 def start_attempt(
     session: Session, assessment: Assessment, enrolment: Enrolment, now: datetime
 ) -> QuizAttempt:
