@@ -274,7 +274,6 @@ def finish_expired(session: Session, assessment: Assessment, enrolment: Enrolmen
     return finished
 
 
-
 def finish_all_expired(session: Session, now: datetime) -> int:
     """Finish every attempt, of any student, whose deadline (and grace) passed: an attempt its student
     left open counts in the gradebook without them coming back. Returns how many were finished."""
