@@ -84,7 +84,13 @@ class Result(NamedTuple):
 
 
 def round_half_up(value: float) -> float:
-    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    """``value`` to two decimals, a half going up.
+
+    The value is first cut to 9 decimals: points have two decimals and weights are whole numbers,
+    so float noise (74.99499999999999 for an exact 74.995) lies far below that, and an exact half
+    still goes up.
+    """
+    return float(Decimal(repr(round(value, 9))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def days_late(handed_in_at: datetime, due_at: datetime, grace: timedelta) -> int:
@@ -125,7 +131,8 @@ def compute_result(
     counted = [(w.weight, s.percent) for w, s in zip(works, scored, strict=True) if s.percent is not None]
     weight = sum(w for w, _ in counted)
     percent = round_half_up(sum(w * p for w, p in counted) / weight) if weight > 0 else None
-    short = attendance_rate is not None and attendance_rate * 100 < policy.min_attendance
+    # Cut to 9 decimals like the result: 29 of 50 sessions is 58 %, not 57.99999999999999 %.
+    short = attendance_rate is not None and round(attendance_rate * 100, 9) < policy.min_attendance
     if any(s.state is WorkState.OPEN for s in scored) or percent is None:
         state = ResultState.IN_PROGRESS
     elif percent >= policy.pass_mark and not short:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -147,6 +149,19 @@ def test_15_rounding_is_half_up_to_two_decimals() -> None:
     assert round_half_up(2.675) == 2.68  # binary floating point would give 2.67
 
 
+def test_15b_an_exact_half_goes_up_even_through_float_noise() -> None:
+    # 73.47 and 76.52 of 100 at equal weights: exactly 74.995, which floats hold as 74.99499...
+    works = [on_time(30, 73.47), on_time(30, 76.52)]
+    result = compute_result(Policy(pass_mark=75), works, None, NOW)
+    assert (result.percent, result.state) == (75.0, ResultState.PASSED)
+
+
+def test_15c_attendance_exactly_at_the_minimum_is_enough() -> None:
+    # 29 of 50 sessions is exactly 58 %, which floats hold as 57.99999999999999 %.
+    result = compute_result(Policy(pass_mark=50, min_attendance=58), [on_time(1, 80)], 29 / 50, NOW)
+    assert (result.attendance_short, result.state) == (False, ResultState.PASSED)
+
+
 @pytest.mark.parametrize(
     ("late_by", "days"),
     [(timedelta(0), 0), (-HOUR, 0), (timedelta(seconds=1), 1), (DAY, 1), (DAY + timedelta(seconds=1), 2)],
@@ -228,11 +243,13 @@ def test_a_penalty_never_raises_a_score_nor_passes_the_floor(policy: Policy, wor
 )
 def test_on_time_work_gives_the_plain_weighted_mean(graded: list[tuple[int, int, int]]) -> None:
     pieces = [on_time(weight, min(points, max_points), max_points) for weight, max_points, points in graded]
-    expected = sum(w.weight * (w.points or 0) / w.max_points * 100 for w in pieces) / sum(
+    # Exact arithmetic, rounded half up by hand: the function must agree to the cent.
+    exact = sum(Fraction(w.weight * int(w.points or 0) * 100, int(w.max_points)) for w in pieces) / sum(
         w.weight for w in pieces
     )
+    expected = math.floor(exact * 100 + Fraction(1, 2)) / 100
     result = compute_result(Policy(pass_mark=50, penalty_per_day=30), pieces, None, NOW)
-    assert result.percent == pytest.approx(expected, abs=0.005 + 1e-9)
+    assert result.percent == expected
     assert result.state is (ResultState.PASSED if result.percent >= 50 else ResultState.FAILED)
 
 
