@@ -33,7 +33,7 @@ from academy.grading.models import (
 )
 from academy.grading.results import Policy, Result, Scored, Work, compute_result
 
-END_OF_DAY = time(23, 59)
+END_OF_DAY = time(23, 59, 59)  # the whole last minute of the day is on time
 BATCH = 500
 
 
@@ -49,7 +49,7 @@ def policy_of(course: Course) -> Policy:
 
 
 def default_due_at(assessment: Assessment, cohort: Cohort) -> datetime:
-    """23:59 (Tashkent) of the assessment's day of the cohort, never after the cohort's last day."""
+    """23:59:59 (Tashkent) of the assessment's day of the cohort, never after the cohort's last day."""
     if assessment.due_day is None:
         day = cohort.ends_on
     else:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -21,7 +22,7 @@ from academy.grading.models import (
     RubricLevel,
     Submission,
 )
-from academy.grading.results import ResultState, WorkState
+from academy.grading.results import ResultState, WorkState, days_late
 from academy.grading.services import (
     FeedbackTooLong,
     GradeValue,
@@ -37,6 +38,7 @@ from academy.grading.services import (
 from tests.conftest import Factory, QueryCounter
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
+TASHKENT = ZoneInfo("Asia/Tashkent")
 
 
 def _changes(db: Session) -> int:
@@ -264,3 +266,12 @@ def test_reading_the_gradebook_takes_the_same_queries_for_any_size(
         return count_queries.count
 
     assert measure(2, 1) == measure(12, 5)
+
+
+def test_work_handed_in_during_the_last_minute_of_the_due_day_is_on_time(make: Factory) -> None:
+    cohort = make.cohort()
+    task = make.assessment(cohort.course, due_day=3)
+    due = book.default_due_at(task, cohort)
+    last_minute = datetime.combine(cohort.starts_on + timedelta(days=3), time(23, 59, 30), TASHKENT)
+    assert days_late(last_minute.astimezone(UTC), due, timedelta(0)) == 0
+    assert days_late(last_minute.astimezone(UTC) + timedelta(seconds=30), due, timedelta(0)) == 1
