@@ -220,6 +220,9 @@ def record_best(session: Session, assessment: Assessment, enrolment: Enrolment, 
     if best is None or enrolment.status not in ROSTER_STATUSES:
         return
     for retry in (False, True):
+        # The grade is read before its history: a person's save landing after either read changes
+        # the version, so the save below is refused (and decided again) instead of going over it.
+        grade = grade_of(session, assessment.id, enrolment.id)
         last_source = session.scalar(
             select(GradeChange.source)
             .where(GradeChange.assessment_id == assessment.id, GradeChange.enrolment_id == enrolment.id)
@@ -231,15 +234,10 @@ def record_best(session: Session, assessment: Assessment, enrolment: Enrolment, 
                 "quiz %s for enrolment %s: grade kept, set by %s", assessment.id, enrolment.id, last_source
             )
             return
-        grade = grade_of(session, assessment.id, enrolment.id)
         value = GradeValue(points=float(best), feedback=grade.feedback if grade else "")  # feedback is kept
+        version = grade.version if grade else 0
         try:
-            # In a savepoint of its own: begin_nested() flushes what is pending before its SAVEPOINT,
-            # so save_grade's own savepoint would leave a failed write in this transaction.
-            with session.begin_nested():
-                save_grade(
-                    session, assessment, enrolment, value, None, None, source=GradeSource.QUIZ, now=now
-                )
+            save_grade(session, assessment, enrolment, value, version, None, source=GradeSource.QUIZ, now=now)
             return
         except StaleGrade:
             if retry:
