@@ -49,6 +49,7 @@ from academy.grading.models import (
     RubricCriterion,
     Submission,
 )
+from academy.grading.release import released_key
 from academy.grading.results import Policy, ResultState, Work, compute_result
 from academy.notifications.models import EmailStatus, Notification, NotificationKind
 
@@ -279,9 +280,11 @@ def load_grading(
                     "read_at": min(column.released_at + DAY, now),
                     "email_status": EmailStatus.SENT,
                     "emailed_at": column.released_at,
+                    # As release_grades writes it: releasing the assessment again tells nobody twice.
+                    "dedupe_key": released_key(cohort.id, column.id, student_id),
                 }
-                for column in columns
-                if column.released_at is not None
+                for column, cell in zip(columns, work, strict=True)
+                if column.released_at is not None and cell.grade is not None  # told only when graded
             )
     return _write(session, cells, releases, notices, excused_marks)
 

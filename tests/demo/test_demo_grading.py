@@ -37,6 +37,7 @@ from academy.grading.models import (
     Submission,
     SubmissionType,
 )
+from academy.grading.release import released_key
 from academy.grading.results import ResultState
 from academy.notifications.models import EmailStatus, Notification, NotificationKind
 from tests.conftest import Browser, QueryCounter
@@ -334,3 +335,22 @@ def test_the_demo_student_s_notifications_page_shows_with_grade_notices(
     response = browser.post("/login", {"email": grading.DEMO_STUDENT, "password": services.DEMO_PASSWORD})
     assert response.status_code == 302
     assert browser.get("/notifications").status_code == 200
+
+
+def test_grade_notices_go_to_graded_students_once_as_a_release_writes_them(demo: Session) -> None:
+    notices = demo.execute(
+        select(
+            Notification.user_id, Notification.cohort_id, Notification.assessment_id, Notification.dedupe_key
+        ).where(Notification.kind == NotificationKind.GRADES_RELEASED)
+    ).all()
+    assert notices
+    graded = set(
+        demo.execute(
+            select(Enrolment.student_id, Enrolment.cohort_id, Grade.assessment_id).join(
+                Grade, Grade.enrolment_id == Enrolment.id
+            )
+        ).all()
+    )
+    for user_id, cohort_id, assessment_id, key in notices:
+        assert (user_id, cohort_id, assessment_id) in graded
+        assert key == released_key(cohort_id, assessment_id, user_id)  # a second release tells nobody again
