@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from academy import access
 from academy.config import ROOT, config_class, from_environment
 from academy.db import Database, get_session
+from academy.web import refuse_nul_bytes
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     app.before_request(access.enforce_declared)
+    app.before_request(refuse_nul_bytes)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, Form, ValidationError
+from wtforms import DecimalField, Field, Form, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Regexp
 
 from academy.auth.services import password_problem
 from academy.errors import DomainError
 
+ID = re.compile(r"[0-9]{1,12}")  # an id posted in a form (str.isdigit() also takes "²", which int() does not)
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # control characters: no title or name has them
 PHONE = Regexp(r"^\+?[0-9 ()-]{9,20}$", message=_l("Enter a phone number such as +998 90 123 45 67."))
 
 
@@ -51,3 +55,26 @@ class StrongPassword:
         problem = password_problem(field.data or "", email)
         if problem:
             raise ValidationError(problem)
+
+
+class FiniteDecimalField(DecimalField):
+    """A decimal field that refuses NaN and the infinities with a field error (a signalling NaN
+    would otherwise break the range validators)."""
+
+    data: Decimal | None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+class NoControlCharacters:
+    """A one-line text (a title) has no line breaks, tabs or other control characters."""
+
+    message = _l("Use letters, digits and punctuation only: no line breaks or tabs.")
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if isinstance(field.data, str) and CONTROL.search(field.data):
+            raise ValidationError(self.message)

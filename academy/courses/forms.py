@@ -23,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from academy.courses.content import MAX_BODY, MAX_MINUTES
 from academy.courses.models import Course, CourseStatus
 from academy.courses.services import COURSE_CODE, MAX_HOURS, normalise_code
-from academy.forms import choices, strip
+from academy.forms import ID, choices, strip
 from academy.i18n import LANGUAGE_NAMES
 from academy.labels import TRACK_NAMES
 from academy.skills.models import Skill
@@ -111,7 +111,7 @@ class CourseForm(FlaskForm):
         for entry in self.skills.entries:
             row = entry.form
             raw = str(row.skill_id.data or "")
-            row.skill = by_id.get(int(raw)) if raw.isdigit() else None
+            row.skill = by_id.get(int(raw)) if ID.fullmatch(raw) else None
             levels = range(1, row.skill.max_level + 1) if row.skill else range(0)
             row.level.choices = [(0, _l("Not taught"))] + [
                 (level, row.skill.level_label(level)) for level in levels

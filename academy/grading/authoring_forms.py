@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     Form,
     HiddenField,
     IntegerField,
@@ -25,7 +24,7 @@ from wtforms import (
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from academy.forms import choices, strip
+from academy.forms import ID, FiniteDecimalField, NoControlCharacters, choices, strip
 from academy.grading.authoring import MAX_ATTEMPTS, MAX_DUE_DAY, MAX_INSTRUCTIONS, MAX_POINTS, MAX_TIME_LIMIT
 from academy.grading.authoring_parts import MAX_LEVELS, MAX_OPTIONS, MAX_TEXT
 from academy.grading.authoring_policy import MAX_GRACE_HOURS
@@ -45,9 +44,11 @@ class AssessmentForm(FlaskForm):
     kind = SelectField(
         _l("Kind"), choices=choices(ASSESSMENT_KIND_NAMES), default=AssessmentKind.ASSIGNMENT.value
     )
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], filters=[strip])
+    title = StringField(
+        _l("Title"), validators=[DataRequired(), Length(max=200), NoControlCharacters()], filters=[strip]
+    )
     weight = IntegerField(_l("Weight in the result, %"), validators=PERCENT)
-    max_points = DecimalField(
+    max_points = FiniteDecimalField(
         _l("Maximum points"),
         places=2,
         validators=[InputRequired(), NumberRange(min=0.01, max=MAX_POINTS)],
@@ -78,7 +79,7 @@ class PolicyForm(FlaskForm):
     late_grace_hours = IntegerField(
         _l("Grace period, hours"), validators=[InputRequired(), NumberRange(min=0, max=MAX_GRACE_HOURS)]
     )
-    late_penalty_per_day = DecimalField(
+    late_penalty_per_day = FiniteDecimalField(
         _l("Late penalty per day, percentage points"), places=2, validators=PERCENT
     )
     late_floor = IntegerField(_l("Lowest score a penalty leaves, %"), validators=PERCENT)
@@ -90,7 +91,7 @@ class PolicyForm(FlaskForm):
 class LevelRow(Form):
     level_id = HiddenField()
     title = StringField(_l("Level %(num)s"), validators=[Optional(), Length(max=200)], filters=[strip])
-    points = DecimalField(_l("Points"), places=2, validators=[Optional(), NumberRange(min=0, max=1000)])
+    points = FiniteDecimalField(_l("Points"), places=2, validators=[Optional(), NumberRange(min=0, max=1000)])
 
 
 class CriterionForm(FlaskForm):
@@ -128,7 +129,7 @@ class QuestionForm(FlaskForm):
         render_kw={"rows": 3},
     )
     choice = SelectField(_l("Answers"), choices=choices(CHOICE_NAMES), default="single")
-    points = DecimalField(
+    points = FiniteDecimalField(
         _l("Points"), places=2, default=1, validators=[InputRequired(), NumberRange(min=0.01, max=100)]
     )
     options = FieldList(FormField(OptionRow), min_entries=MAX_OPTIONS, max_entries=MAX_OPTIONS)
@@ -155,7 +156,7 @@ def _number_rows(rows: FieldList, name: str, label: str) -> None:
 
 def _id(raw: Any) -> int | None:
     text = str(raw or "")
-    return int(text) if text.isdigit() else None
+    return int(text) if ID.fullmatch(text) else None
 
 
 def _float(raw: Any) -> float | None:

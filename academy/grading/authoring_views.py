@@ -8,6 +8,7 @@ pages to this blueprint. An id of another course's assessment answers 404.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -137,7 +138,7 @@ def create(course_id: int) -> Response | tuple[str, int]:
     if request.method == "GET":
         total = authoring.weights_total(authoring.assessments_of(db, course))
         form.weight.data = max(0, 100 - total)
-        form.max_points.data = 100
+        form.max_points.data = Decimal(100)
         if request.args.get("kind") in ASSESSMENT_KIND_NAMES:
             form.kind.data = request.args["kind"]
     elif form.validate_on_submit():

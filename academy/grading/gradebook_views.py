@@ -46,6 +46,7 @@ from academy.grading.history import cell_history, cohort_history
 from academy.grading.models import Assessment
 from academy.grading.release import (
     DueDateChanged,
+    DueOutsideCohort,
     check_column,
     cohort_change,
     release_grades,
@@ -316,7 +317,10 @@ def _column_of(code: str, assessment_id: int) -> tuple[Cohort, Assessment]:
 def _due_at(form: DueDateForm) -> datetime | None:
     if form.reset.data or form.day.data is None:
         return None
-    return local_to_utc(form.day.data, form.at.data or book.END_OF_DAY)
+    try:
+        return local_to_utc(form.day.data, form.at.data or book.END_OF_DAY)
+    except OverflowError:  # a day such as 0001-01-01 has no UTC moment: far outside any cohort anyway
+        raise DueOutsideCohort() from None
 
 
 @bp.route("/assessments/<int:assessment_id>", methods=["GET", "POST"])

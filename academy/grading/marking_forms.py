@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from academy.forms import strip
+from academy.forms import ID, strip
 
 POINTS_TEXT = re.compile(r"-?\d{1,9}(?:\.\d+)?")
 SPACES = re.compile(r"[\s\u00a0\u202f]")  # also the narrow no-break space some keyboards put in numbers
@@ -71,7 +71,7 @@ def chosen_levels(form: Mapping[str, str]) -> dict[int, int] | None:
         match = LEVEL_FIELD.match(name)
         if match is None or value == NO_LEVEL:
             continue
-        if not value.isdigit() or len(value) > 12:
+        if not ID.fullmatch(value):
             return None
         levels[int(match.group(1))] = int(value)
     return levels

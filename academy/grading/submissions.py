@@ -141,13 +141,17 @@ def _checked_link(link: str) -> str:
     link = link.strip()
     if not link:
         raise NothingHandedIn(SubmissionType.LINK)
-    parts = urlsplit(link)
+    try:
+        parts = urlsplit(link)
+        hostname = parts.hostname
+    except ValueError:  # "http://[abc": not a web address at all
+        raise BadLink() from None
     if (
         len(link) > MAX_LINK
         or _CONTROL.search(link)
         or parts.scheme.lower() not in ("http", "https")
-        or not parts.hostname
-        or "." not in parts.hostname
+        or not hostname
+        or "." not in hostname
     ):
         raise BadLink()
     return link

@@ -71,6 +71,9 @@ def test_create_an_assignment(admin: Browser, db: Session, make: Factory) -> Non
         ({"weight": "101"}, "Number must be between 0 and 100."),
         ({"weight": "forty"}, "Not a valid integer value."),
         ({"max_points": "abc"}, "Not a valid decimal value."),
+        ({"max_points": "sNaN"}, "Not a valid decimal value."),  # broke the range check (500)
+        ({"max_points": "Infinity"}, "Not a valid decimal value."),
+        ({"title": "Essay\r\nBcc: all@example.uz"}, "no line breaks or tabs"),  # it goes into e-mail subjects
         ({"max_points": "0"}, "Number must be between 0.01 and 10000."),
         ({"title": ""}, "This field is required."),
         ({"title": "x" * 201}, "Field cannot be longer than 200 characters."),

@@ -164,6 +164,9 @@ def test_the_column_page_moves_the_due_date_and_refuses_a_stale_form(
     )
     assert outside.status_code == 400
     assert "between the first and the last day of the cohort" in outside.get_data(as_text=True)
+    ancient = browser.post(url, {"version": "1", "day": "0001-01-01", "at": "00:00"})  # no UTC moment
+    assert ancient.status_code == 400
+    assert "between the first and the last day of the cohort" in ancient.get_data(as_text=True)
     for bad in (
         {"version": "1", "day": "2026-13-45"},
         {"version": "1", "day": ""},
