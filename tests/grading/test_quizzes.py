@@ -27,6 +27,7 @@ from academy.grading.quizzes import (
     NotEnrolled,
     QuizClosed,
     QuizEmpty,
+    QuizReleased,
     TooManyChoices,
     finish_expired,
     save_answers,
@@ -233,6 +234,16 @@ def test_the_quiz_closes_at_the_due_date(db: Session, cohort: Cohort, quiz: Quiz
     due = _due(db, quiz, cohort)
     with pytest.raises(QuizClosed):
         start_attempt(db, quiz.assessment, place, due)
+
+
+def test_a_released_quiz_takes_no_more_attempts(
+    db: Session, cohort: Cohort, quiz: Quiz, place: Enrolment
+) -> None:
+    db.add(CohortAssessment(cohort_id=cohort.id, assessment_id=quiz.id, released_at=utcnow()))
+    db.flush()
+    with pytest.raises(QuizReleased):
+        start_attempt(db, quiz.assessment, place, utcnow())
+    assert db.scalar(select(func.count()).select_from(QuizAttempt)) == 0
 
 
 def test_a_moved_due_date_is_the_one_that_closes_the_quiz(
