@@ -15,19 +15,17 @@ import re
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from academy import access
 from academy.admin.forms import ConfirmForm
 from academy.auth.models import Role
-from academy.cohorts.attendance import ROSTER_STATUSES
-from academy.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from academy.cohorts.models import Enrolment, EnrolmentStatus
 from academy.db import get_session, utcnow
 from academy.errors import DomainError
 from academy.grading import quizzes
 from academy.grading.models import Assessment, QuizAttempt
+from academy.grading.my_work import student_enrolment
 from academy.i18n import current_locale
 
 bp = Blueprint("quizzes", __name__, url_prefix="/my/cohorts/<code>/quizzes")
@@ -37,19 +35,7 @@ OPTION_ID = re.compile(r"^\d{1,12}$")
 
 def _my_place(code: str) -> Enrolment:
     """The current student's enrolment in cohort ``code`` (with the cohort and course); 404 if none."""
-    enrolment = get_session().scalar(
-        select(Enrolment)
-        .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .options(joinedload(Enrolment.cohort).joinedload(Cohort.course))
-        .where(
-            Cohort.code == code,
-            Enrolment.student_id == current_user.id,
-            Enrolment.status.in_(ROSTER_STATUSES),
-        )
-    )
-    if enrolment is None:
-        abort(404)
-    return enrolment
+    return student_enrolment(get_session(), current_user, code)
 
 
 def _quiz(enrolment: Enrolment, assessment_id: int) -> Assessment:
