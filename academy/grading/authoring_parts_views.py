@@ -16,14 +16,12 @@ from werkzeug.wrappers import Response
 from academy import access
 from academy.admin.forms import ConfirmForm
 from academy.auth.models import Role
-from academy.courses.forms import VersionForm
 from academy.db import get_session
-from academy.errors import DomainError
 from academy.grading import authoring, authoring_parts
 from academy.grading.authoring import InvalidAssessment
 from academy.grading.authoring_forms import CriterionForm, QuestionForm
 from academy.grading.authoring_parts import CriterionData, LevelData, OptionData, QuestionData
-from academy.grading.authoring_views import assessment_or_404, bp, save_or_show, still_there
+from academy.grading.authoring_views import assessment_or_404, bp, confirm_delete, save_or_show, still_there
 from academy.grading.models import Assessment, QuizQuestion, RubricCriterion
 from academy.versions import submitted_version
 
@@ -206,45 +204,12 @@ def edit_question(course_id: int, assessment_id: int, question_id: int) -> Respo
     return _part_form(form, assessment, question, _save_question(assessment, question), done)
 
 
-def _confirm_delete(
-    assessment: Assessment, title: str, delete: Callable[[int | None], None], back: str
-) -> Response | tuple[str, int]:
-    db = get_session()
-    form = VersionForm()
-    status = 200
-    if request.method == "GET":
-        form.version.data = str(assessment.version)
-    elif form.validate_on_submit():
-        try:
-            delete(submitted_version(form.version.data))
-        except DomainError as error:
-            db.rollback()
-            still_there(Assessment, assessment.id)
-            form.form_errors.append(str(error.message))
-            status = error.status
-        else:
-            db.commit()
-            flash(_("“%(title)s” has been deleted.", title=title), "success")
-            return redirect(back)
-    return (
-        render_template(
-            "grading/authoring/confirm_delete.html",
-            form=form,
-            course=assessment.course,
-            title=title,
-            used=False,
-            back=back,
-        ),
-        status,
-    )
-
-
 @bp.route("/assessments/<int:assessment_id>/rubric/<int:criterion_id>/delete", methods=["GET", "POST"])
 @access.roles(Role.ADMIN)
 def delete_criterion(course_id: int, assessment_id: int, criterion_id: int) -> Response | tuple[str, int]:
     assessment = assessment_or_404(course_id, assessment_id)
     criterion = authoring_parts.criterion_of(get_session(), assessment, criterion_id)
-    return _confirm_delete(
+    return confirm_delete(
         assessment,
         criterion.title,
         lambda version: authoring_parts.delete_criterion(get_session(), criterion, version),
@@ -257,7 +222,7 @@ def delete_criterion(course_id: int, assessment_id: int, criterion_id: int) -> R
 def delete_question(course_id: int, assessment_id: int, question_id: int) -> Response | tuple[str, int]:
     assessment = assessment_or_404(course_id, assessment_id)
     question = authoring_parts.question_of(get_session(), assessment, question_id)
-    return _confirm_delete(
+    return confirm_delete(
         assessment,
         question.text[:80],
         lambda version: authoring_parts.delete_question(get_session(), question, version),

@@ -182,38 +182,52 @@ def edit(course_id: int, assessment_id: int) -> Response | tuple[str, int]:
     return _render_form(form, assessment.course, assessment)
 
 
-@bp.route("/assessments/<int:assessment_id>/delete", methods=["GET", "POST"])
-@access.roles(Role.ADMIN)
-def delete(course_id: int, assessment_id: int) -> Response | tuple[str, int]:
+def confirm_delete(
+    assessment: Assessment, title: str, delete: Callable[[int | None], None], back: str, used: bool = False
+) -> Response | tuple[str, int]:
+    """The confirmation page of deleting an assessment or one of its parts, and the deletion (POST)
+    over the version the page showed; ``used``: say that students' work stands in the way."""
     db = get_session()
-    assessment = assessment_or_404(course_id, assessment_id)
-    title = assessment.title
     form = VersionForm()
     status = 200
     if request.method == "GET":
         form.version.data = str(assessment.version)
     elif form.validate_on_submit():
         try:
-            authoring.delete_assessment(db, assessment, submitted_version(form.version.data))
+            delete(submitted_version(form.version.data))
         except DomainError as error:
             db.rollback()
-            still_there(Assessment, assessment_id)
+            still_there(Assessment, assessment.id)
             form.form_errors.append(str(error.message))
             status = error.status
         else:
             db.commit()
             flash(_("“%(title)s” has been deleted.", title=title), "success")
-            return back_to_list(course_id)
+            return redirect(back)
     return (
         render_template(
             "grading/authoring/confirm_delete.html",
             form=form,
             course=assessment.course,
             title=title,
-            used=authoring.usage_of(db, assessment).used,
-            back=url_for("assessments.index", course_id=course_id),
+            used=used,
+            back=back,
         ),
         status,
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/delete", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def delete(course_id: int, assessment_id: int) -> Response | tuple[str, int]:
+    db = get_session()
+    assessment = assessment_or_404(course_id, assessment_id)
+    return confirm_delete(
+        assessment,
+        assessment.title,
+        lambda version: authoring.delete_assessment(db, assessment, version),
+        url_for("assessments.index", course_id=course_id),
+        used=authoring.usage_of(db, assessment).used,
     )
 
 
