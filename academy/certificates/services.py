@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
@@ -187,55 +187,77 @@ def _allocate(session: Session, track: Track, year: int, region: str, count: int
 
 def _place(
     session: Session,
-    certificates: Sequence[Certificate],
+    certificates: Sequence[dict[str, Any]],
     skills: Sequence[tuple[int, int]],
     actor: User | None,
     now: datetime,
     reason: str = "",
-) -> None:
-    """Give new certificates of one cohort serials and codes, their skills and an event; flush.
+) -> list[int]:
+    """Insert new certificates of one cohort with serials, codes, skills and an event each; their ids.
 
-    A fixed number of statements whatever the number of certificates.
+    Three INSERTs (and the serial counter) whatever the number of certificates.
     """
     if not certificates:
-        return
-    first = certificates[0]
-    region = first.region_code or ONLINE
+        return []
+    track, region_code = certificates[0]["track"], certificates[0]["region_code"]
     year = to_local(now).year
-    start = _allocate(session, first.track, year, region, len(certificates))
-    for number, certificate in enumerate(certificates, start):
-        certificate.serial = format_serial(first.track, year, first.region_code, number)
-        certificate.verification_code = secrets.token_urlsafe(CODE_BYTES)
-        certificate.skills = [CertificateSkill(skill_id=s, level=level) for s, level in skills]
-        certificate.events = [
-            CertificateEvent(
-                kind=CertificateEventKind.ISSUED, actor_id=actor.id if actor else None, at=now, reason=reason
-            )
-        ]
-    session.add_all(certificates)
-    session.flush()
-
-
-def _new_certificate(cohort: Cohort, holder: _Holder, now: datetime, expires_on: date | None) -> Certificate:
-    course = cohort.course
-    return Certificate(
-        enrolment_id=holder.enrolment_id,
-        current_enrolment_id=holder.enrolment_id,
-        holder_name=holder.name,
-        course_id=course.id,
-        cohort_id=cohort.id,
-        region_code=cohort.region_code,
-        track=course.track,
-        hours=course.hours,
-        final_grade=holder.final_grade,
-        attendance_rate=holder.attendance_rate,
-        starts_on=cohort.starts_on,
-        ends_on=cohort.ends_on,
-        issued_at=now,
-        expires_on=expires_on,
-        status=CertificateStatus.VALID,
-        language=holder.locale,
+    start = _allocate(session, track, year, region_code or ONLINE, len(certificates))
+    for number, values in enumerate(certificates, start):
+        values["serial"] = format_serial(track, year, region_code, number)
+        values["verification_code"] = secrets.token_urlsafe(CODE_BYTES)
+    ids: dict[str, int] = {
+        serial: certificate_id
+        for serial, certificate_id in session.execute(
+            insert(Certificate).returning(Certificate.serial, Certificate.id), list(certificates)
+        )
+    }
+    if skills:
+        session.execute(
+            insert(CertificateSkill),
+            [
+                {"certificate_id": certificate_id, "skill_id": skill_id, "level": level}
+                for certificate_id in ids.values()
+                for skill_id, level in skills
+            ],
+        )
+    session.execute(
+        insert(CertificateEvent),
+        [
+            {
+                "certificate_id": certificate_id,
+                "kind": CertificateEventKind.ISSUED,
+                "actor_id": actor.id if actor else None,
+                "at": now,
+                "reason": reason,
+            }
+            for certificate_id in ids.values()
+        ],
     )
+    return [ids[values["serial"]] for values in certificates]
+
+
+def _statement(cohort: Cohort, holder: _Holder, now: datetime, expires_on: date | None) -> dict[str, Any]:
+    """What a new certificate of ``holder`` states (its serial and code are added when it is placed)."""
+    course = cohort.course
+    return {
+        "enrolment_id": holder.enrolment_id,
+        "current_enrolment_id": holder.enrolment_id,
+        "holder_name": holder.name,
+        "course_id": course.id,
+        "cohort_id": cohort.id,
+        "region_code": cohort.region_code,
+        "track": course.track,
+        "hours": course.hours,
+        "final_grade": holder.final_grade,
+        "attendance_rate": holder.attendance_rate,
+        "starts_on": cohort.starts_on,
+        "ends_on": cohort.ends_on,
+        "issued_at": now,
+        "expires_on": expires_on,
+        "status": CertificateStatus.VALID,
+        "language": holder.locale,
+        "replaces_id": None,
+    }
 
 
 def issue_certificate(
@@ -255,16 +277,22 @@ def issue_certificate(
         raise NotPassed()
     student = enrolment.student
     holder = _Holder(enrolment.id, student.full_name, student.locale, grade, _percent(row.attendance_rate))
-    certificate = _new_certificate(cohort, holder, now, expires_on)
     try:
         with session.begin_nested():
-            _place(session, [certificate], _course_skills(session, cohort.course_id), actor, now)
+            (certificate_id,) = _place(
+                session,
+                [_statement(cohort, holder, now, expires_on)],
+                _course_skills(session, cohort.course_id),
+                actor,
+                now,
+            )
     except IntegrityError:
         # Another request issued it first (its serial number was given back with the savepoint).
         issued = current_certificate(session, enrolment.id)
         if issued is None:
             raise
         return issued
+    certificate = session.get_one(Certificate, certificate_id)
     log.info("certificate %s issued for enrolment %s", certificate.serial, enrolment.id)
     return certificate
 
@@ -313,43 +341,8 @@ def issue_cohort_certificates(
                 passed.append(row)
             else:
                 counts.not_eligible += 1
-        locales = dict(
-            session.execute(
-                select(Enrolment.id, User.locale)
-                .join(User, User.id == Enrolment.student_id)
-                .where(Enrolment.id.in_([row.enrolment_id for row in passed]))
-            ).tuples()
-        )
-        certificates = [
-            _new_certificate(
-                cohort,
-                _Holder(
-                    row.enrolment_id,
-                    f"{row.first_name} {row.last_name}",
-                    locales[row.enrolment_id],
-                    row.result.percent or 0.0,
-                    _percent(row.attendance_rate),
-                ),
-                now,
-                expires_on,
-            )
-            for row in passed
-        ]
-        try:
-            with session.begin_nested():
-                _place(session, certificates, skills, actor, now)
-            counts.issued += len(certificates)
-        except IntegrityError:
-            # Someone issued some of these at the same moment: go through them one by one.
-            for row in passed:
-                enrolment = session.get(Enrolment, row.enrolment_id)
-                assert enrolment is not None
-                had_one = current_certificate(session, row.enrolment_id) is not None
-                issue_certificate(session, enrolment, actor, now, expires_on)
-                if had_one:
-                    counts.already += 1
-                else:
-                    counts.issued += 1
+        if passed:
+            _issue_batch(session, cohort, passed, skills, actor, now, expires_on, counts)
         if progress is not None:
             progress.advance(len(chunk))
     log.info(
@@ -360,6 +353,57 @@ def issue_cohort_certificates(
         counts.not_eligible,
     )
     return counts
+
+
+def _issue_batch(
+    session: Session,
+    cohort: Cohort,
+    passed: Sequence[book.Row],
+    skills: Sequence[tuple[int, int]],
+    actor: User | None,
+    now: datetime,
+    expires_on: date | None,
+    counts: IssueCounts,
+) -> None:
+    """Issue the certificates of one batch of passing students in a fixed number of statements."""
+    locales: dict[int, str] = {
+        enrolment_id: locale
+        for enrolment_id, locale in session.execute(
+            select(Enrolment.id, User.locale)
+            .join(User, User.id == Enrolment.student_id)
+            .where(Enrolment.id.in_([row.enrolment_id for row in passed]))
+        )
+    }
+    certificates = [
+        _statement(
+            cohort,
+            _Holder(
+                row.enrolment_id,
+                f"{row.first_name} {row.last_name}",
+                locales[row.enrolment_id],
+                row.result.percent or 0.0,
+                _percent(row.attendance_rate),
+            ),
+            now,
+            expires_on,
+        )
+        for row in passed
+    ]
+    try:
+        with session.begin_nested():
+            _place(session, certificates, skills, actor, now)
+        counts.issued += len(certificates)
+    except IntegrityError:
+        # Someone issued some of these at the same moment: go through them one by one.
+        for row in passed:
+            enrolment = session.get(Enrolment, row.enrolment_id)
+            assert enrolment is not None
+            had_one = current_certificate(session, row.enrolment_id) is not None
+            issue_certificate(session, enrolment, actor, now, expires_on)
+            if had_one:
+                counts.already += 1
+            else:
+                counts.issued += 1
 
 
 def _required(reason: str) -> str:
@@ -444,26 +488,30 @@ def reissue_certificate(
     )
     session.refresh(certificate)
     student = certificate.enrolment.student
-    new = Certificate(
-        enrolment_id=certificate.enrolment_id,
-        current_enrolment_id=certificate.enrolment_id,
-        holder_name=student.full_name,
+    values = _statement(
+        certificate.cohort,
+        _Holder(
+            certificate.enrolment_id,
+            student.full_name,
+            student.locale,
+            certificate.final_grade,
+            certificate.attendance_rate,
+        ),
+        now,
+        certificate.expires_on,
+    )
+    # What it proves stays as first issued, even if the course has changed since.
+    values.update(
+        replaces_id=certificate.id,
         course_id=certificate.course_id,
-        cohort_id=certificate.cohort_id,
-        region_code=certificate.region_code,
         track=certificate.track,
         hours=certificate.hours,
-        final_grade=certificate.final_grade,
-        attendance_rate=certificate.attendance_rate,
+        region_code=certificate.region_code,
         starts_on=certificate.starts_on,
         ends_on=certificate.ends_on,
-        issued_at=now,
-        expires_on=certificate.expires_on,
-        status=CertificateStatus.VALID,
-        language=student.locale,
-        replaces_id=certificate.id,
     )
-    _place(session, [new], skills, actor, now, reason=f"replaces {certificate.serial}")
+    (new_id,) = _place(session, [values], skills, actor, now, reason=f"replaces {certificate.serial}")
+    new = session.get_one(Certificate, new_id)
     session.add(
         CertificateEvent(
             certificate_id=certificate.id,
