@@ -1,5 +1,5 @@
 """Certificate serials: ``<TRACK>-<YEAR>-<REGION or ONLINE>-<number>-<check>``, e.g.
-``BPO-2026-UZ-SA-000123-7``, and their check character.
+``BPO-2026-UZ-SA-000123-1``, and their check character.
 
 The check character is ISO 7064 MOD 37-2 over the serial's letters and digits (hyphens left out):
 a pure system with the prime modulus 37 and radix 2, so it catches every single-character
