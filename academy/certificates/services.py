@@ -414,9 +414,16 @@ def _required(reason: str) -> str:
 
 
 def _retire(
-    session: Session, certificate: Certificate, expected_version: int, actor: User, reason: str, now: datetime
+    session: Session,
+    certificate: Certificate,
+    expected_version: int,
+    actor: User,
+    reason: str,
+    now: datetime,
+    superseded: bool = False,
 ) -> None:
-    """Revoke a valid certificate if it is still at ``expected_version`` (one conditional UPDATE)."""
+    """Revoke a valid certificate if it is still at ``expected_version`` (one conditional UPDATE);
+    ``superseded``: it is also no longer the enrolment's current certificate (a reissue)."""
     if certificate.version != expected_version:
         raise StaleCertificate()
     changed = session.execute(
@@ -432,6 +439,7 @@ def _retire(
             revoked_reason=reason,
             revoked_by_id=actor.id,
             version=Certificate.version + 1,
+            **({"current_enrolment_id": None} if superseded else {}),
         )
         .execution_options(synchronize_session=False)
     )
@@ -479,14 +487,7 @@ def reissue_certificate(
     if certificate.status is not CertificateStatus.VALID or certificate.current_enrolment_id is None:
         raise NotReissuable()
     skills = [(s.skill_id, s.level) for s in certificate.skills]
-    _retire(session, certificate, certificate.version, actor, REISSUED, now)
-    session.execute(
-        update(Certificate)
-        .where(Certificate.id == certificate.id)
-        .values(current_enrolment_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(certificate)
+    _retire(session, certificate, certificate.version, actor, REISSUED, now, superseded=True)
     student = certificate.enrolment.student
     values = _statement(
         certificate.cohort,
