@@ -1,6 +1,7 @@
 """Imports every feature's models so that ``Base.metadata`` knows every table (Alembic, tests)."""
 
 from academy.auth.models import PasswordResetToken, User
+from academy.certificates.models import Certificate, CertificateEvent, CertificateSerial, CertificateSkill
 from academy.cohorts.models import Attendance, Cohort, CohortSession, Enrolment, EnrolmentEvent
 from academy.courses.models import Course, CourseModule, CourseSkill, Lesson, LessonProgress
 from academy.employers.models import Company
@@ -26,6 +27,10 @@ from academy.skills.models import Skill
 __all__ = [
     "Assessment",
     "Attendance",
+    "Certificate",
+    "CertificateEvent",
+    "CertificateSerial",
+    "CertificateSkill",
     "Cohort",
     "CohortAssessment",
     "CohortSession",

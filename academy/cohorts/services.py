@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from academy.auth.models import Role, User
+from academy.certificates.models import Certificate, CertificateStatus
 from academy.cohorts.models import Cohort, Enrolment, EnrolmentEvent, EnrolmentStatus
+from academy.cohorts.timetable import to_local
 from academy.courses.models import Course, CourseStatus
 from academy.db import utcnow
 from academy.errors import DomainError
@@ -98,21 +100,35 @@ def _record(
     enrolment.updated_at = utcnow()
 
 
-def missing_prerequisites(session: Session, course: Course, student: User) -> list[Course]:
-    """Prerequisite courses of ``course`` that ``student`` has not completed (in any cohort)."""
+def missing_prerequisites(
+    session: Session, course: Course, student: User, today: date | None = None
+) -> list[Course]:
+    """Prerequisite courses of ``course`` that ``student`` has neither completed (in any cohort) nor
+    holds a valid certificate of (not revoked, not expired on ``today``, the local date by default)."""
     if not course.prerequisites:
         return []
-    done = set(
-        session.scalars(
-            select(Cohort.course_id)
-            .join(Enrolment, Enrolment.cohort_id == Cohort.id)
-            .where(
-                Enrolment.student_id == student.id,
-                Enrolment.status == EnrolmentStatus.COMPLETED,
-                Cohort.course_id.in_([c.id for c in course.prerequisites]),
-            )
+    today = today or to_local(utcnow()).date()
+    wanted = [c.id for c in course.prerequisites]
+    completed = (
+        select(Cohort.course_id)
+        .join(Enrolment, Enrolment.cohort_id == Cohort.id)
+        .where(
+            Enrolment.student_id == student.id,
+            Enrolment.status == EnrolmentStatus.COMPLETED,
+            Cohort.course_id.in_(wanted),
         )
     )
+    certified = (
+        select(Certificate.course_id)
+        .join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+        .where(
+            Enrolment.student_id == student.id,
+            Certificate.status == CertificateStatus.VALID,
+            or_(Certificate.expires_on.is_(None), Certificate.expires_on > today),
+            Certificate.course_id.in_(wanted),
+        )
+    )
+    done = set(session.scalars(union(completed, certified)))
     return [c for c in course.prerequisites if c.id not in done]
 
 
@@ -164,7 +180,7 @@ def enrol(
     existing = _find(session, cohort.id, student.id)
     if existing is not None and existing.status in ACTIVE:
         return existing
-    missing = missing_prerequisites(session, cohort.course, student)
+    missing = missing_prerequisites(session, cohort.course, student, to_local(now).date())
     if missing:
         raise PrerequisitesMissing(missing)
 

@@ -1,0 +1,1 @@
+"""Certificates: issued on passing a course, identified by a serial and an unguessable code."""
