@@ -82,6 +82,7 @@ class BaseConfig:
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "20 per 15 minutes"
     RESET_LIMIT_PER_ADDRESS = "5 per hour"
+    VERIFY_LIMIT_PER_ADDRESS = "30 per minute"  # /verify and /verify/<code> together
 
     # Passwords: argon2id, RFC 9106 second recommended option.
     ARGON2_TIME_COST = 3

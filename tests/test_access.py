@@ -83,6 +83,8 @@ def test_public_pages(app: Flask) -> None:
         "main.healthz",
         "main.set_language",
         "static",
+        "verify.certificate",
+        "verify.search",
     ]
 
 
