@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel import Locale
+from babel import numbers as babel_numbers
 from babel.numbers import parse_pattern
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
@@ -66,9 +67,16 @@ def format_clock(value: datetime) -> str:
     return str(format_time(value, "short"))
 
 
-def format_share(value: float | None) -> str:
-    """A share between 0 and 1 as a percentage for the reader's locale; a dash when there is none."""
-    return "—" if value is None else str(format_percent(value))
+def format_share(value: float | None, precise: bool = False) -> str:
+    """A share between 0 and 1 as a percentage for the reader's locale; a dash when there is none.
+
+    ``precise`` keeps up to two decimals of the percentage (a certificate's grade) instead of a whole
+    percent."""
+    if value is None:
+        return "—"
+    if precise:
+        return babel_numbers.format_percent(round(value, 4), locale=get_locale(), decimal_quantization=False)
+    return str(format_percent(value))
 
 
 def register_i18n(app: Flask) -> None:

@@ -122,3 +122,7 @@ def test_share_is_a_percentage_in_the_reader_locale(app: Flask, lang: str, expec
     with app.test_request_context(), force_locale(lang):
         assert format_share(2 / 3).replace("\xa0", " ") == expected
         assert format_share(None) == "—"
+        # A certificate's grade keeps its two decimals (an edited PDF must not pass as "close enough").
+        precise = format_share(0.8547, precise=True).replace("\xa0", " ")
+        assert precise == expected.replace("67", "85,47" if lang in ("ru", "uz") else "85.47")
+        assert format_share(0.85, precise=True).replace("\xa0", " ") == expected.replace("67", "85")
