@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.admin.views import bp as admin_bp
     from academy.auth.views import bp as auth_bp
     from academy.catalogue.views import bp as catalogue_bp
+    from academy.certificates.views import bp as certificates_bp
     from academy.cohort_admin.views import bp as cohort_admin_bp
     from academy.courses.authoring import bp as authoring_bp
     from academy.courses.content_views import bp as content_bp
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
         quizzes_bp,  # /my/cohorts/<code>/quizzes
         work_bp,  # /my/cohorts/<code>: students' hand-ins and results; /submissions/<id>/file
         transfer_bp,  # /teach/cohorts/<code>/gradebook/export.csv, import ...
+        certificates_bp,  # /teach/cohorts/<code>/certificates, /admin/certificates, /my/certificates
     ):
         app.register_blueprint(blueprint)
     # Flask's own static endpoint is public like the rest of the site's assets.
