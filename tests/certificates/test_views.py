@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from academy.auth.models import Role, User
+from academy.certificates.jobs import run_issue
 from academy.certificates.models import Certificate
 from academy.cohorts.models import EnrolmentStatus
 from academy.jobs.models import Job, JobStatus
+from academy.jobs.services import JobFailed, Progress, create_job
 from tests.certificates.conftest import Finished, finished_cohort
 from tests.conftest import Browser, Factory, QueryCounter
 
@@ -131,3 +133,15 @@ def test_cohort_list_queries_do_not_grow_with_certificates(
         assert browser.get(_url(finished)).status_code == 200
         counts.append(count_queries.count - before)
     assert counts[0] == counts[1], counts
+
+
+def test_the_job_refuses_an_owner_who_no_longer_teaches_the_cohort(
+    db: Session, make: Factory, app_ctx: None
+) -> None:
+    graduated = finished_cohort(db, make)
+    graduated.student(points=90)
+    outsider = make.user(Role.INSTRUCTOR)
+    job = create_job(db, "issue-certificates", outsider, {"cohort_id": graduated.cohort.id})
+    with pytest.raises(JobFailed):
+        run_issue(db, job, Progress(job.id, db, sessionmaker()))
+    assert _certificates(db, graduated) == 0
