@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.auth.views import bp as auth_bp
     from academy.catalogue.views import bp as catalogue_bp
     from academy.certificates.verify_views import bp as verify_bp
+    from academy.certificates.views import bp as certificates_bp
     from academy.cohort_admin.views import bp as cohort_admin_bp
     from academy.courses.authoring import bp as authoring_bp
     from academy.courses.content_views import bp as content_bp
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
         work_bp,  # /my/cohorts/<code>: students' hand-ins and results; /submissions/<id>/file
         transfer_bp,  # /teach/cohorts/<code>/gradebook/export.csv, import ...
         verify_bp,  # /verify, /verify/<code>: public certificate verification
+        certificates_bp,  # /teach/cohorts/<code>/certificates, /admin/certificates, /my/certificates
     ):
         app.register_blueprint(blueprint)
     # Flask's own static endpoint is public like the rest of the site's assets.

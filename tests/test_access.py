@@ -36,6 +36,7 @@ ARGUMENTS = {
     "attempt_id": 999999,
     "criterion_id": 999999,
     "question_id": 999999,
+    "certificate_id": 999999,
 }
 
 

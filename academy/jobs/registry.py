@@ -53,6 +53,12 @@ KINDS: dict[str, JobKind] = {
             _l("Gradebook export"),
             "grading/export_job_result.html",
         ),
+        JobKind(
+            "issue-certificates",
+            "academy.certificates.jobs:run_issue",
+            _l("Certificate issuing"),
+            "certificates/job_result.html",
+        ),
     )
 }
 

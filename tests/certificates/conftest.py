@@ -85,3 +85,10 @@ def finished_cohort(
 @pytest.fixture
 def finished(db: Session, make: Factory, app_ctx: None) -> Finished:
     return finished_cohort(db, make)
+
+
+@pytest.fixture
+def graduated(db: Session, make: Factory) -> Finished:
+    """``finished`` for tests through the browser: no application context held across requests (it
+    would share ``g``, and with it a stale CSRF token, between the test's requests)."""
+    return finished_cohort(db, make)
