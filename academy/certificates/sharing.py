@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app
 from flask_babel import gettext as _
 
 from academy.certificates.models import Certificate
 from academy.cohorts.timetable import to_local
+from academy.notifications.emails import public_url
 
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 
 
 def share_url(code: str) -> str:
-    """The public page that verifies the certificate of ``code`` (the one place that builds it)."""
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/verify/{code}"
+    """The public page that verifies the certificate of ``code``, at the deployment's ``BASE_URL``
+    (never the request's Host header)."""
+    return public_url("verify.certificate", code=code)
 
 
 def linkedin_url(certificate: Certificate, course_name: str) -> str:
