@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 # name -> module; modules are imported when the command line is built.
 BENCHMARKS: dict[str, str] = {
+    "certificates": "benchmarks.certificates",
     "enrol": "benchmarks.enrol",
     "gradebook": "benchmarks.gradebook",
     "import": "benchmarks.imports",

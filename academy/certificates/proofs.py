@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyld import jsonld
+from pyld.canon import URDNA2015
 
 from academy.certificates import multibase
 
@@ -37,8 +37,6 @@ CONTEXT_FILES = {
 }
 CRYPTOSUITE = "eddsa-rdfc-2022"
 MAX_BLANK_NODES = 500
-_BLANK = re.compile(r"_:[A-Za-z0-9_.-]+")
-_LITERAL = re.compile(r'("(?:[^"\\]|\\.)*")')
 
 
 class ProofError(ValueError):
@@ -61,27 +59,88 @@ def loader(extra: Mapping[str, dict[str, Any]] | None = None) -> Callable[..., d
             document = _bundled(url)
         else:
             raise ProofError(f"unknown JSON-LD context {url!r}")
-        return {"contextUrl": None, "documentUrl": url, "document": document}
+        return {"contextUrl": None, "documentUrl": url, "document": document, "tag": "static"}
 
     return load
 
 
-def _check_blank_nodes(nquads: str) -> None:
-    """Refuse graphs whose canonicalization could explode (see the module's docstring)."""
-    lines_of: dict[str, list[list[str]]] = defaultdict(list)
-    for line in nquads.splitlines():
-        parts = _LITERAL.split(line)  # odd parts are literals, where "_:" is just text
-        for node in {node for part in parts[::2] for node in _BLANK.findall(part)}:
-            lines_of[node].append(parts)
-    if len(lines_of) > MAX_BLANK_NODES:
+class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor, remembering each context it processed on top of each active context.
+
+    pyld's own cache misses for type-scoped contexts (each use makes a fresh active context), so a
+    credential's ~15 typed objects had their contexts processed anew on every canonicalization: two
+    thirds of the time. An active context is never changed once made, so the result of processing
+    the same local context (the same URL, or the very same object) on the same active context (its
+    ``_uuid``) with the same flags is the same; keeping it makes the whole tree's contexts stable.
+    """
+
+    memo: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+    MEMO_SIZE = 4096
+
+    def _process_context(  # noqa: PLR0913 - pyld's signature
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        def process() -> Any:
+            return super(_Processor, self)._process_context(
+                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+            )
+
+        uuid = active_ctx.get("_uuid")
+        if uuid is None or cycles:
+            return process()
+        if isinstance(local_ctx, str):
+            ident: Any = local_ctx
+        elif isinstance(local_ctx, list) and all(isinstance(item, str) for item in local_ctx):
+            ident = tuple(local_ctx)
+        else:
+            ident = id(local_ctx)
+        key = (uuid, ident, override_protected, propagate, validate_scoped, options.get("base", ""))
+        hit = self.memo.get(key)
+        if hit is not None and (not isinstance(ident, int) or hit[0] is local_ctx):
+            return hit[1]
+        result = process()
+        if len(self.memo) >= self.MEMO_SIZE:
+            self.memo.clear()
+        self.memo[key] = (local_ctx, result)
+        return result
+
+
+def _check_blank_nodes(dataset: dict[str, list[dict[str, Any]]]) -> None:
+    """Refuse graphs whose canonicalization could explode (see the module's docstring).
+
+    Two blank nodes look alike when the quads they occur in are the same once the node itself is
+    named ``a`` and every other blank node ``z``: RDFC-1.0's first-degree hash.
+    """
+    quads_of: dict[str, list[tuple[tuple[str, str, str, str], ...]]] = defaultdict(list)
+    for graph, quads in dataset.items():
+        for quad in quads:
+            parts = [quad["subject"], quad["predicate"], quad["object"]]
+            parts.append({"type": "blank node" if graph.startswith("_:") else "IRI", "value": graph})
+            terms = tuple(
+                (p["type"], p["value"], str(p.get("datatype", "")), str(p.get("language", ""))) for p in parts
+            )
+            for node in {term[1] for term in terms if term[0] == "blank node"}:
+                quads_of[node].append(terms)
+    if len(quads_of) > MAX_BLANK_NODES:
         raise ProofError("too many blank nodes")
-
-    def relabel(parts: list[str], me: str) -> str:
-        swap = lambda m: "_:a" if m.group() == me else "_:z"  # noqa: E731
-        return "".join(part if i % 2 else _BLANK.sub(swap, part) for i, part in enumerate(parts))
-
     hashes = Counter(
-        "\n".join(sorted(relabel(parts, node) for parts in lines)) for node, lines in lines_of.items()
+        tuple(
+            sorted(
+                tuple(
+                    (kind, ("a" if value == node else "z") if kind == "blank node" else value, dt, lang)
+                    for kind, value, dt, lang in terms
+                )
+                for terms in quads
+            )
+        )
+        for node, quads in quads_of.items()
     )
     if hashes and max(hashes.values()) > 1:
         raise ProofError("blank nodes that look alike")
@@ -89,21 +148,10 @@ def _check_blank_nodes(nquads: str) -> None:
 
 def canonize(document: Mapping[str, Any], extra: Mapping[str, dict[str, Any]] | None = None) -> str:
     """The RDFC-1.0 canonical N-Quads of a JSON-LD document."""
-    load = loader(extra)
     try:
-        nquads = jsonld.to_rdf(dict(document), {"format": "application/n-quads", "documentLoader": load})
-        _check_blank_nodes(nquads)
-        return str(
-            jsonld.normalize(
-                nquads,
-                {
-                    "algorithm": "URDNA2015",
-                    "inputFormat": "application/n-quads",
-                    "format": "application/n-quads",
-                    "documentLoader": load,
-                },
-            )
-        )
+        dataset = _Processor().to_rdf(dict(document), {"documentLoader": loader(extra)})
+        _check_blank_nodes(dataset)
+        return str(URDNA2015().main(dataset, {"format": "application/n-quads"}))
     except jsonld.JsonLdError as error:
         raise ProofError(f"not valid JSON-LD: {error}") from None
 

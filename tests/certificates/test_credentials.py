@@ -422,3 +422,11 @@ def test_reissue_signs_a_new_credential(finished: Finished) -> None:
     new = reissue_certificate(finished.db, old, finished.admin, "Name corrected", NOW)
     assert new.credential and new.credential != old.credential
     assert json.loads(new.credential)["id"].endswith(new.verification_code)
+
+
+def test_canonical_form_is_pyld_s_own(finished: Finished) -> None:
+    """The processor's memo of contexts and the dataset hand-over change nothing in the output."""
+    document = json.loads(issued(finished).credential or "")
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    for _ in range(3):  # the second and third runs take the remembered contexts
+        assert proofs.canonize(unsecured).encode() == rdfc(unsecured)
