@@ -77,7 +77,7 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
     memo: dict[tuple[Any, ...], tuple[Any, Any]] = {}
     MEMO_SIZE = 4096
 
-    def _process_context(  # noqa: PLR0913 - pyld's signature
+    def _process_context(
         self,
         active_ctx: Any,
         local_ctx: Any,
