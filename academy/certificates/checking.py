@@ -28,7 +28,7 @@ from jsonschema import Draft201909Validator
 from sqlalchemy.orm import Session
 
 from academy.certificates import credentials, keys, proofs
-from academy.certificates.models import Certificate
+from academy.certificates.models import Certificate, CertificateStatus
 from academy.certificates.services import find_by_code
 from academy.i18n import format_moment
 from academy.notifications.emails import public_url
@@ -237,10 +237,10 @@ def _status(session: Session, document: dict[str, Any]) -> Check:
         return Check(name, Outcome.UNCHECKED, _l("The status list is not this academy's."))
     if not isinstance(index, str) or not index.isdigit() or int(index) >= credentials.STATUS_LIST_SIZE:
         return Check(name, Outcome.FAILED, _l("The status entry points outside the list."))
-    bit = int(index)
-    if bit in set(credentials.revoked_bits(session, number)):
-        revoked = session.get(Certificate, number * credentials.STATUS_LIST_SIZE + bit)
-        when = format_moment(revoked.revoked_at) if revoked is not None and revoked.revoked_at else ""
+    # The bit of the list, read where the list is made from: the certificate of that id.
+    held = session.get(Certificate, number * credentials.STATUS_LIST_SIZE + int(index))
+    if held is not None and held.status is CertificateStatus.REVOKED:
+        when = format_moment(held.revoked_at) if held.revoked_at else ""
         return Check(name, Outcome.FAILED, _l("Revoked on %(date)s.", date=when))
     return Check(name, Outcome.PASSED, _l("Not revoked."))
 

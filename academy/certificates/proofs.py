@@ -64,7 +64,7 @@ def loader(extra: Mapping[str, dict[str, Any]] | None = None) -> Callable[..., d
     return load
 
 
-class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+class _Processor(jsonld.JsonLdProcessor):
     """pyld's processor, remembering each context it processed on top of each active context.
 
     pyld's own cache misses for type-scoped contexts (each use makes a fresh active context), so a
