@@ -38,7 +38,7 @@ def upload(
 
 def outcomes(body: str) -> list[str]:
     """The badge of each check, in order: Holds, Fails or Not checked."""
-    table = body.split('<table class="checks">', 1)[1].split("</table>", 1)[0]
+    table = body.split('<table class="table credential-checks">', 1)[1].split("</table>", 1)[0]
     return [part.split("</span>", 1)[0].rsplit(">", 1)[1] for part in table.split('<span class="badge')[1:]]
 
 
