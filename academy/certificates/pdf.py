@@ -150,6 +150,15 @@ def _centred(canvas: Canvas, text: str, font: str, size: float, y: float, color:
     canvas.drawCentredString(PAGE_WIDTH / 2, y, text)
 
 
+def _centred_lines(canvas: Canvas, text: str, largest: float, width: float, y: float, color: Color) -> None:
+    """``text`` in bold on one line at ``y``, or on two around it, never wider than ``width``."""
+    lines, size = _fit_lines(text, BOLD, largest, width)
+    baseline = y if len(lines) == 1 else y + size * 0.6
+    for line in lines:
+        _centred(canvas, line, BOLD, size, baseline, color)
+        baseline -= size * 1.2
+
+
 def _draw_heading(canvas: Canvas, v: Verification, issuer_name: str) -> None:
     """Issuer, title, holder, course and hours: the top half, centred."""
     width = PAGE_WIDTH - 2 * MARGIN - 80
@@ -158,21 +167,13 @@ def _draw_heading(canvas: Canvas, v: Verification, issuer_name: str) -> None:
     _centred(canvas, title, BOLD, _fitting_size(title, BOLD, 34, width), 474)
     _centred(canvas, _("This is to certify that"), REGULAR, 12, 444, MUTED)
 
-    lines, size = _fit_lines(v.certificate.holder_name, BOLD, 28, width)
-    baseline = 408 if len(lines) == 1 else 418
-    for line in lines:
-        _centred(canvas, line, BOLD, size, baseline, BRAND)
-        baseline -= size * 1.2
+    _centred_lines(canvas, v.certificate.holder_name, 28, width, 408, BRAND)
     canvas.setStrokeColor(LINE)
     canvas.setLineWidth(0.8)
     canvas.line(PAGE_WIDTH / 2 - 120, 386, PAGE_WIDTH / 2 + 120, 386)
 
     _centred(canvas, _("has successfully completed the course"), REGULAR, 12, 366, MUTED)
-    lines, size = _fit_lines(v.course_title, BOLD, 18, width)
-    baseline = 342 if len(lines) == 1 else 348
-    for line in lines:
-        _centred(canvas, line, BOLD, size, baseline)
-        baseline -= size * 1.2
+    _centred_lines(canvas, v.course_title, 18, width, 342, INK)
     hours = v.certificate.hours
     _centred(
         canvas, ngettext("%(num)d hour of training", "%(num)d hours of training", hours), REGULAR, 11, 306
