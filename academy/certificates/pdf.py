@@ -268,11 +268,12 @@ def _draw_verification(canvas: Canvas, verify_url: str, x: float, top: float, wi
     sentence = _("Verify this certificate at %(url)s", url=verify_url)
     size = _fitting_size(sentence, REGULAR, 8.5, PAGE_WIDTH - 2 * MARGIN)
     _centred(canvas, sentence, REGULAR, size, 40, MUTED)
-    url_width = _width(verify_url, REGULAR, size)
     start = sentence.find(verify_url)
-    sentence_left = (PAGE_WIDTH - _width(sentence, REGULAR, size)) / 2
-    url_left = sentence_left + _width(sentence[:start], REGULAR, size)
-    canvas.linkURL(verify_url, (url_left, 37, url_left + url_width, 40 + size), relative=0, thickness=0)
+    if start >= 0:  # the address in the sentence links to the page too
+        sentence_left = (PAGE_WIDTH - _width(sentence, REGULAR, size)) / 2
+        url_left = sentence_left + _width(sentence[:start], REGULAR, size)
+        url_right = url_left + _width(verify_url, REGULAR, size)
+        canvas.linkURL(verify_url, (url_left, 37, url_right, 40 + size), relative=0, thickness=0)
 
 
 def _draw_frame(canvas: Canvas) -> None:
