@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.admin.views import bp as admin_bp
     from academy.auth.views import bp as auth_bp
     from academy.catalogue.views import bp as catalogue_bp
+    from academy.certificates.credential_views import bp as credentials_bp
     from academy.certificates.verify_views import bp as verify_bp
     from academy.certificates.views import bp as certificates_bp
     from academy.cohort_admin.views import bp as cohort_admin_bp
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
         work_bp,  # /my/cohorts/<code>: students' hand-ins and results; /submissions/<id>/file
         transfer_bp,  # /teach/cohorts/<code>/gradebook/export.csv, import ...
         verify_bp,  # /verify, /verify/<code>: public certificate verification
+        credentials_bp,  # /.well-known/did.json, /credentials/status/<n>: for wallets and verifiers
         certificates_bp,  # /teach/cohorts/<code>/certificates, /admin/certificates, /my/certificates
     ):
         app.register_blueprint(blueprint)
@@ -176,6 +178,7 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from academy.auth.cli import register as register_auth_cli
+    from academy.certificates.cli import register as register_certificates_cli
     from academy.demo.cli import register as register_demo_cli
     from academy.grading.cli import register as register_grading_cli
     from academy.imports.cli import register as register_imports_cli
@@ -183,6 +186,7 @@ def register_cli(app: Flask) -> None:
     from academy.notifications.cli import register as register_notifications_cli
 
     register_auth_cli(app)
+    register_certificates_cli(app)
     register_demo_cli(app)
     register_grading_cli(app)
     register_imports_cli(app)

@@ -7,6 +7,7 @@ production, testing) unless it is handed a mapping of overrides.
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,10 @@ class BaseConfig:
     SUBMISSION_FOLDER: str | None = None
     MAX_CONTENT_LENGTH = SUBMISSION_MAX_BYTES + REQUEST_OVERHEAD
 
+    # Certificates (academy.certificates.keys): the folder of the Ed25519 keys that sign the
+    # Open Badges credentials (None: instance/signing-keys; a relative path is taken inside instance/).
+    SIGNING_KEY_FOLDER: str | None = None
+
     # Languages
     LANGUAGES = LOCALES
     BABEL_DEFAULT_LOCALE = "uz"
@@ -123,6 +128,8 @@ class TestingConfig(BaseConfig):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     SERVER_NAME = None
+    # One throwaway key folder per test process, never the real instance folder.
+    SIGNING_KEY_FOLDER = str(Path(tempfile.gettempdir()) / f"academy-test-keys-{os.getpid()}")
 
 
 class ProductionConfig(BaseConfig):
@@ -159,6 +166,7 @@ def from_environment() -> dict[str, Any]:
         "MAIL_PASSWORD",
         "MAIL_DEFAULT_SENDER",
         "SUBMISSION_FOLDER",
+        "SIGNING_KEY_FOLDER",
     ):
         value = _env(name)
         if value is not None:

@@ -28,6 +28,7 @@ from academy.auth.models import Role, User
 from academy.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from academy.courses.models import Course, CourseStatus
 from academy.db import database, utcnow
+from academy.demo.services import DemoSummary, load_demo
 from academy.employers.models import Company, CompanyStatus
 from academy.extensions import limiter
 from academy.grading.models import Assessment, AssessmentKind, SubmissionType
@@ -289,3 +290,10 @@ def count_queries(app: Flask) -> Iterator[QueryCounter]:
     event.listen(engine, "before_cursor_execute", counter)
     yield counter
     event.remove(engine, "before_cursor_execute", counter)
+
+
+def load_demo_in(app: Flask, session: Session, **options: Any) -> DemoSummary:
+    """``load_demo`` as the CLI runs it: inside an app context (signing certificates needs one), which
+    is not held afterwards, so that later requests through the test client get their own."""
+    with app.app_context():
+        return load_demo(session, **options)

@@ -37,6 +37,7 @@ ARGUMENTS = {
     "criterion_id": 999999,
     "question_id": 999999,
     "certificate_id": 999999,
+    "number": 999999,
 }
 
 
@@ -78,6 +79,8 @@ def test_public_pages(app: Flask) -> None:
         "catalogue.cohort",
         "catalogue.course",
         "catalogue.index",
+        "credentials.did_document",
+        "credentials.status_list",
         "employers.register",
         "feeds.cohort_calendar",
         "feeds.personal_calendar",
@@ -85,6 +88,9 @@ def test_public_pages(app: Flask) -> None:
         "main.set_language",
         "static",
         "verify.certificate",
+        "verify.check_credential",
+        "verify.ob3_json",
+        "verify.ob3_jwt",
         "verify.search",
     ]
 

@@ -75,6 +75,11 @@ class Certificate(Base):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), unique=True)
     language: Mapped[str] = mapped_column(String(5))  # the holder's locale at issue
+    # The Open Badges 3.0 forms signed at issue (academy.certificates.credentials): the JSON-LD
+    # credential with its Data Integrity proof, and the VC-JWT. None only for certificates issued
+    # before credentials existed.
+    credential: Mapped[str | None] = mapped_column(Text, deferred=True)
+    credential_jwt: Mapped[str | None] = mapped_column(Text, deferred=True)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

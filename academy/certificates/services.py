@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from academy.auth.models import User
+from academy.certificates import credentials
 from academy.certificates.models import (
     Certificate,
     CertificateEvent,
@@ -195,7 +196,8 @@ def _place(
 ) -> list[int]:
     """Insert new certificates of one cohort with serials, codes, skills and an event each; their ids.
 
-    Three INSERTs (and the serial counter) whatever the number of certificates.
+    Three INSERTs (and the serial counter), then the signing of their credentials, whatever the
+    number of certificates.
     """
     if not certificates:
         return []
@@ -233,7 +235,9 @@ def _place(
             for certificate_id in ids.values()
         ],
     )
-    return [ids[values["serial"]] for values in certificates]
+    placed = [ids[values["serial"]] for values in certificates]
+    credentials.sign_certificates(session, placed, now)
+    return placed
 
 
 def _statement(cohort: Cohort, holder: _Holder, now: datetime, expires_on: date | None) -> dict[str, Any]:

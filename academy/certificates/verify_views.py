@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
-from wtforms import Form, SearchField
+from wtforms import Form, SearchField, TextAreaField
 
 from academy import access
 from academy.catalogue.views import academy_today
+from academy.certificates import checking
 from academy.certificates.serials import InvalidSerial
-from academy.certificates.services import REISSUED, CertificateState, find_by_serial
-from academy.certificates.verification import verify
-from academy.db import get_session
+from academy.certificates.services import REISSUED, CertificateState, find_by_code, find_by_serial
+from academy.certificates.verification import verify, well_shaped
+from academy.db import get_session, utcnow
 from academy.extensions import client_address, limiter
 from academy.i18n import current_locale
 
@@ -33,7 +37,14 @@ class SerialSearchForm(Form):
     serial = SearchField(_l("Certificate serial"), filters=[lambda v: (v or "").strip()[:MAX_SERIAL_LENGTH]])
 
 
-def _private(body: str, status: int = 200) -> Response:
+class CredentialForm(FlaskForm):
+    """An Open Badges 3.0 credential to check: a file (JSON or JWT) or the same pasted."""
+
+    file = FileField(_l("Credential file (.json or .jwt)"))
+    text = TextAreaField(_l("Or paste the credential"))
+
+
+def _private(body: str | bytes, status: int = 200) -> Response:
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -44,6 +55,7 @@ def _private(body: str, status: int = 200) -> Response:
 @lookups
 def search() -> Response:
     form = SerialSearchForm(request.args)
+    upload = CredentialForm()
     status = 200
     if form.serial.data:
         try:
@@ -55,7 +67,42 @@ def search() -> Response:
                 return redirect(url_for("verify.certificate", code=certificate.verification_code))
             form.serial.errors = [str(_l("No certificate has this serial."))]
             status = 404
-    return _private(render_template("certificates/search.html", form=form), status)
+    return _private(render_template("certificates/search.html", form=form, upload=upload), status)
+
+
+@bp.route("/verify/credential", methods=["POST"])
+@access.public
+@lookups
+def check_credential() -> Response:
+    """Check an uploaded credential's signature, schema, status and dates; the report on the page."""
+    upload = CredentialForm()
+    report, status = None, 200
+    if upload.validate_on_submit():
+        try:
+            report = checking.check(get_session(), _uploaded_text(upload), utcnow())
+        except checking.Unreadable as error:
+            upload.text.errors = [str(error.message)]
+            status = 400
+    else:
+        status = 400
+    return _private(
+        render_template(
+            "certificates/search.html",
+            form=SerialSearchForm(),
+            upload=upload,
+            report=report,
+            outcomes=checking.Outcome,
+        ),
+        status,
+    )
+
+
+def _uploaded_text(upload: CredentialForm) -> str | bytes:
+    """The chosen file's bytes (a little past the limit at most), else the pasted text."""
+    file = upload.file.data
+    if isinstance(file, FileStorage) and file.filename:
+        return bytes(file.stream.read(checking.MAX_BYTES + 1))
+    return upload.text.data or ""
 
 
 @bp.route("/verify/<code>")
@@ -68,3 +115,37 @@ def certificate(code: str) -> Response:
     return _private(
         render_template("certificates/verify.html", v=found, states=CertificateState, reissued=REISSUED)
     )
+
+
+def _credential_of(code: str) -> tuple[str, str]:
+    """(JSON, JWT) of the certificate of ``code``; 404 when there is none or it has no credential."""
+    certificate = find_by_code(get_session(), code) if well_shaped(code) else None
+    if certificate is None or certificate.credential is None or certificate.credential_jwt is None:
+        abort(404)
+    return certificate.credential, certificate.credential_jwt
+
+
+def _download(body: str, media_type: str, name: str) -> Response:
+    response = _private(body)
+    response.mimetype = media_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/verify/<code>/ob3.json")
+@access.public
+@lookups
+def ob3_json(code: str) -> Response:
+    """The Open Badges 3.0 credential with its Data Integrity proof, as signed at issue."""
+    document, _token = _credential_of(code)
+    return _download(document, "application/vc+ld+json", "certificate.ob3.json")
+
+
+@bp.route("/verify/<code>/ob3.jwt")
+@access.public
+@lookups
+def ob3_jwt(code: str) -> Response:
+    """The same credential as a VC-JWT."""
+    _document, token = _credential_of(code)
+    return _download(token, "application/vc+jwt", "certificate.ob3.jwt")

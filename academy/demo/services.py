@@ -16,6 +16,7 @@ from academy.auth.models import Role, User, new_session_token
 from academy.db import Base, utcnow
 from academy.demo.assessments import load_assessments
 from academy.demo.catalogue import load_catalogue
+from academy.demo.certificates import load_certificates
 from academy.demo.grading import load_grading
 from academy.demo.lessons import load_lessons
 from academy.demo.timetable import load_timetable
@@ -278,6 +279,7 @@ def load_demo(session: Session, students: int = 300, seed: int = 2026, replace: 
     files = load_assessments(session, now)
     catalogue["assessments"] = sum(len(spec["items"]) for spec in files.values())
     catalogue |= load_grading(session, now, seed, files)
+    catalogue |= load_certificates(session, now)
     summary = DemoSummary(
         counts={"companies": len(companies), "users": len(rows), "students": students + 1, **catalogue}
     )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from flask import Flask
 from sqlalchemy.orm import Session
 
 from academy.auth.models import Role, User
+from academy.certificates.models import Certificate
+from academy.certificates.services import issue_certificate
 from academy.cohorts.models import (
     Attendance,
     AttendanceStatus,
@@ -36,6 +40,7 @@ class Finished:
     exam_id: int
     admin: User
     skills: list[Skill]
+    app: Flask | None = field(default=None, repr=False)  # for tests without an app context (``graduated``)
 
     def student(
         self, points: float | None = 85, status: EnrolmentStatus = EnrolmentStatus.COMPLETED, **user: object
@@ -46,6 +51,12 @@ class Finished:
             self.db.add(Grade(assessment_id=self.exam_id, enrolment_id=enrolment.id, points=points))
             self.db.flush()
         return enrolment
+
+    def certify(self, points: float = 88, expires_on: date | None = None, **user: object) -> Certificate:
+        """A new passing student's certificate (signing needs an app context: ``app`` gives one)."""
+        enrolment = self.student(points=points, **user)
+        with self.app.app_context() if self.app is not None else nullcontext():
+            return issue_certificate(self.db, enrolment, self.admin, utcnow(), expires_on)
 
     def attended(self, enrolment: Enrolment, *statuses: AttendanceStatus) -> None:
         """Record one session per status for the student."""
@@ -61,7 +72,7 @@ class Finished:
 
 
 def finished_cohort(
-    db: Session, make: Factory, region_code: str | None = "UZ-SA", **course: object
+    db: Session, make: Factory, region_code: str | None = "UZ-SA", app: Flask | None = None, **course: object
 ) -> Finished:
     n = make.course().id  # a spare course's id keeps the skill codes unique
     skills = [
@@ -79,7 +90,7 @@ def finished_cohort(
         ends_on=today - timedelta(days=5),
     )
     exam = make.assessment(the_course, AssessmentKind.EXAM, weight=100, max_points=100)
-    return Finished(db, make, the_course, cohort, exam.id, make.user(Role.ADMIN), skills)
+    return Finished(db, make, the_course, cohort, exam.id, make.user(Role.ADMIN), skills, app)
 
 
 @pytest.fixture
@@ -88,7 +99,7 @@ def finished(db: Session, make: Factory, app_ctx: None) -> Finished:
 
 
 @pytest.fixture
-def graduated(db: Session, make: Factory) -> Finished:
+def graduated(app: Flask, db: Session, make: Factory) -> Finished:
     """``finished`` for tests through the browser: no application context held across requests (it
     would share ``g``, and with it a stale CSRF token, between the test's requests)."""
-    return finished_cohort(db, make)
+    return finished_cohort(db, make, app=app)

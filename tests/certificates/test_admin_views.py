@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from academy.auth.models import Role
 from academy.certificates.models import Certificate, CertificateEvent, CertificateEventKind, CertificateStatus
-from academy.certificates.services import issue_certificate
-from academy.db import utcnow
 from tests.certificates.conftest import Finished, finished_cohort
 from tests.conftest import Browser, Factory, QueryCounter
 
 
 def _issued(graduated: Finished, **user: object) -> Certificate:
-    enrolment = graduated.student(points=88, **user)
-    return issue_certificate(graduated.db, enrolment, graduated.admin, utcnow())
+    return graduated.certify(points=88, **user)
 
 
 def _events(db: Session, certificate: Certificate) -> list[tuple[CertificateEventKind, str]]:
@@ -130,11 +128,11 @@ def test_list_searches_by_serial_and_holder(browser: Browser, graduated: Finishe
 
 
 def test_list_queries_do_not_grow_with_certificates(
-    browser: Browser, db: Session, make: Factory, count_queries: QueryCounter
+    app: Flask, browser: Browser, db: Session, make: Factory, count_queries: QueryCounter
 ) -> None:
     counts = []
     for students in (2, 12):
-        graduated = finished_cohort(db, make)
+        graduated = finished_cohort(db, make, app=app)
         for _ in range(students):
             _issued(graduated)
         if browser.user:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -14,11 +15,11 @@ from academy.cohorts.planning import CohortPhase, phase_of
 from academy.cohorts.timetable import to_local
 from academy.db import utcnow
 from academy.demo import services
-from tests.conftest import Browser
+from tests.conftest import Browser, load_demo_in
 
 
-def test_every_demo_cohort_has_a_timetable_within_its_dates(db: Session) -> None:
-    summary = services.load_demo(db, students=60)
+def test_every_demo_cohort_has_a_timetable_within_its_dates(app: Flask, db: Session) -> None:
+    summary = load_demo_in(app, db, students=60)
     assert summary.counts["sessions"] > 0 and summary.counts["attendance marks"] > 0
     cohorts = {c.id: c for c in db.scalars(select(Cohort))}
     per_cohort = Counter(db.scalars(select(CohortSession.cohort_id)))
@@ -31,8 +32,8 @@ def test_every_demo_cohort_has_a_timetable_within_its_dates(db: Session) -> None
         assert bool(cs.room) != cohort.online
 
 
-def test_demo_registers_cover_the_roster_of_past_sessions(db: Session) -> None:
-    services.load_demo(db, students=60)
+def test_demo_registers_cover_the_roster_of_past_sessions(app: Flask, db: Session) -> None:
+    load_demo_in(app, db, students=60)
     roster = set(
         db.execute(
             select(Enrolment.cohort_id, Enrolment.student_id).where(Enrolment.status.in_(ROSTER_STATUSES))
@@ -52,8 +53,8 @@ def test_demo_registers_cover_the_roster_of_past_sessions(db: Session) -> None:
     assert statuses.most_common(1)[0][0].value == "present" and len(statuses) == 4
 
 
-def test_the_demo_instructor_teaches_cohorts_in_each_phase(db: Session, browser: Browser) -> None:
-    services.load_demo(db, students=30)
+def test_the_demo_instructor_teaches_cohorts_in_each_phase(app: Flask, db: Session, browser: Browser) -> None:
+    load_demo_in(app, db, students=30)
     teacher = db.scalar(select(User).where(User.email == "instructor@demo.academy.uz"))
     assert teacher is not None
     taught = db.scalars(

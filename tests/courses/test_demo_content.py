@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -12,9 +13,9 @@ from academy.auth.models import User
 from academy.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from academy.courses.models import Course, CourseModule, Lesson, LessonProgress
 from academy.courses.progress import STUDYING, progress_by_course
-from academy.demo import services
 from academy.demo.catalogue import COURSES
 from academy.demo.lessons import CONTENT, read_content
+from tests.conftest import load_demo_in
 
 FILES = sorted(CONTENT.glob("*.md"))
 
@@ -59,8 +60,8 @@ def test_a_broken_content_file_is_refused(tmp_path: Path, text: str, problem: st
         read_content(path)
 
 
-def test_demo_data_has_lessons_and_progress(db: Session) -> None:
-    services.load_demo(db, students=60)
+def test_demo_data_has_lessons_and_progress(app: Flask, db: Session) -> None:
+    load_demo_in(app, db, students=60)
     counts = dict(
         db.execute(
             select(Course.code, func.count(Lesson.id))
@@ -103,8 +104,8 @@ def test_demo_data_has_lessons_and_progress(db: Session) -> None:
     assert finished.done == finished.total > 0
 
 
-def test_the_demo_student_has_progress_in_an_enrolled_course(db: Session) -> None:
-    services.load_demo(db, students=30)
+def test_the_demo_student_has_progress_in_an_enrolled_course(app: Flask, db: Session) -> None:
+    load_demo_in(app, db, students=30)
     student = db.scalar(select(User).where(User.email == "student@demo.academy.uz"))
     assert student is not None
     course_ids = db.scalars(

@@ -11,15 +11,15 @@ from academy.auth.models import Role, User
 from academy.demo import services
 from academy.employers.models import Company, CompanyStatus
 from academy.regions.models import Region
-from tests.conftest import Browser
+from tests.conftest import Browser, load_demo_in
 
 
 def role_counts(db: Session) -> dict[Role, int]:
     return {role: n for role, n in db.execute(select(User.role, func.count()).group_by(User.role))}
 
 
-def test_demo_data_makes_a_realistic_academy(db: Session) -> None:
-    services.load_demo(db, students=40)
+def test_demo_data_makes_a_realistic_academy(app: Flask, db: Session) -> None:
+    load_demo_in(app, db, students=40)
     counts = role_counts(db)
     assert counts[Role.STUDENT] == 41 and counts[Role.ADMIN] == 1
     assert counts[Role.INSTRUCTOR] == 15  # the demo instructor and one per region
@@ -31,25 +31,25 @@ def test_demo_data_makes_a_realistic_academy(db: Session) -> None:
         assert db.scalar(select(User).where(User.email == f"{role}@demo.academy.uz")) is not None
 
 
-def test_demo_data_is_repeatable(db: Session) -> None:
-    services.load_demo(db, students=10, seed=7)
+def test_demo_data_is_repeatable(app: Flask, db: Session) -> None:
+    load_demo_in(app, db, students=10, seed=7)
     first = db.scalars(select(User.last_name).order_by(User.email)).all()
-    services.load_demo(db, students=10, seed=7, replace=True)
+    load_demo_in(app, db, students=10, seed=7, replace=True)
     assert db.scalars(select(User.last_name).order_by(User.email)).all() == first
 
 
-def test_demo_data_refuses_a_database_with_accounts(db: Session) -> None:
-    services.load_demo(db, students=5)
+def test_demo_data_refuses_a_database_with_accounts(app: Flask, db: Session) -> None:
+    load_demo_in(app, db, students=5)
     with pytest.raises(services.DatabaseNotEmpty):
-        services.load_demo(db, students=5)
-    services.load_demo(db, students=3, replace=True)
+        load_demo_in(app, db, students=5)
+    load_demo_in(app, db, students=3, replace=True)
     assert role_counts(db)[Role.STUDENT] == 4
     assert db.scalar(select(func.count()).select_from(User).where(User.email.like("%@example.uz"))) == 0
 
 
 @pytest.mark.parametrize("role", ["admin", "instructor", "student", "employer"])
-def test_demo_accounts_can_sign_in(browser: Browser, db: Session, role: str) -> None:
-    services.load_demo(db, students=3)
+def test_demo_accounts_can_sign_in(app: Flask, browser: Browser, db: Session, role: str) -> None:
+    load_demo_in(app, db, students=3)
     response = browser.post(
         "/login", {"email": f"{role}@demo.academy.uz", "password": services.DEMO_PASSWORD}
     )
@@ -131,10 +131,10 @@ def test_cli_help_describes_the_commands(app: Flask) -> None:
     assert "--role" in runner.invoke(args=["create-user", "--help"]).output
 
 
-def test_demo_catalogue_covers_regions_languages_and_states(db: Session) -> None:
+def test_demo_catalogue_covers_regions_languages_and_states(app: Flask, db: Session) -> None:
     from academy.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 
-    services.load_demo(db, students=120)
+    load_demo_in(app, db, students=120)
     cohorts = db.scalars(select(Cohort)).all()
     assert {c.region_code for c in cohorts} >= {r for r in db.scalars(select(Region.code))} | {None}
     assert {c.language for c in cohorts} == {"uz", "ru", "en"}

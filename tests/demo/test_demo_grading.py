@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -40,7 +41,7 @@ from academy.grading.models import (
 from academy.grading.release import released_key
 from academy.grading.results import ResultState
 from academy.notifications.models import EmailStatus, Notification, NotificationKind
-from tests.conftest import Browser, QueryCounter
+from tests.conftest import Browser, QueryCounter, load_demo_in
 
 FILES = sorted(ASSESSMENTS.glob("*.toml"))
 HOURS = {code: hours for code, _track, hours, *_ in COURSES}
@@ -100,8 +101,8 @@ def test_a_file_whose_weights_do_not_total_100_is_refused(tmp_path: Path) -> Non
 
 
 @pytest.fixture
-def demo(db: Session) -> Session:
-    services.load_demo(db, students=120)
+def demo(app: Flask, db: Session) -> Session:
+    load_demo_in(app, db, students=120)
     return db
 
 
@@ -311,7 +312,7 @@ def test_the_demo_student_sees_a_result_and_has_work_to_do(demo: Session) -> Non
 
 
 def test_the_grading_demo_runs_in_a_fixed_number_of_statements(
-    db: Session, count_queries: QueryCounter, monkeypatch: pytest.MonkeyPatch
+    app: Flask, db: Session, count_queries: QueryCounter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     counts: list[int] = []
     original = services.load_grading
@@ -323,8 +324,8 @@ def test_the_grading_demo_runs_in_a_fixed_number_of_statements(
         return result
 
     monkeypatch.setattr(services, "load_grading", counted)
-    services.load_demo(db, students=30)
-    services.load_demo(db, students=600, replace=True)
+    load_demo_in(app, db, students=30)
+    load_demo_in(app, db, students=600, replace=True)
     # 13 reads, then one INSERT per table (per 2,000 rows): never a statement per student or grade
     assert len(counts) == 2 and max(counts) <= 24, counts
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from academy.cohorts.models import Enrolment
-from academy.demo.services import load_demo
 from academy.notifications.models import EmailStatus, Notification
+from tests.conftest import load_demo_in
 
 
-def test_demo_students_have_read_and_unread_news_and_nothing_to_send(db: Session) -> None:
-    summary = load_demo(db, students=30)
+def test_demo_students_have_read_and_unread_news_and_nothing_to_send(app: Flask, db: Session) -> None:
+    summary = load_demo_in(app, db, students=30)
     assert summary.counts["notifications"] > 0
     statuses = set(db.scalars(select(Notification.email_status)))
     assert statuses == {EmailStatus.SENT}

@@ -1,0 +1,192 @@
+"""The credential downloads, and checking an uploaded credential on /verify."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from academy.certificates import checking, proofs
+from academy.certificates.models import Certificate
+from academy.certificates.services import revoke_certificate
+from academy.db import utcnow
+from tests.certificates.conftest import NOW, Finished
+from tests.conftest import Browser
+
+VECTOR = (
+    proofs.CONTEXTS.parent.parent.parent / "tests" / "certificates" / "vectors" / "signed-credential.json"
+)
+
+
+def upload(
+    browser: Browser, text: str | bytes, as_file: bool = True, language: str = "en"
+) -> tuple[int, str]:
+    browser.client.set_cookie("academy_lang", language)
+    if as_file:
+        data: dict[str, Any] = {
+            "file": (io.BytesIO(text if isinstance(text, bytes) else text.encode()), "cred.json")
+        }
+    else:
+        data = {"text": text}
+    response = browser.post("/verify/credential", data, content_type="multipart/form-data")
+    return response.status_code, response.get_data(as_text=True)
+
+
+def outcomes(body: str) -> list[str]:
+    """The badge of each check, in order: Holds, Fails or Not checked."""
+    table = body.split('<table class="checks">', 1)[1].split("</table>", 1)[0]
+    return [part.split("</span>", 1)[0].rsplit(">", 1)[1] for part in table.split('<span class="badge')[1:]]
+
+
+def test_downloads_are_what_was_signed(browser: Browser, graduated: Finished) -> None:
+    certificate = graduated.certify()
+    document = browser.get(f"/verify/{certificate.verification_code}/ob3.json")
+    assert document.status_code == 200 and document.mimetype == "application/vc+ld+json"
+    assert document.headers["Content-Disposition"].startswith("attachment;")
+    assert document.get_data(as_text=True) == certificate.credential
+    token = browser.get(f"/verify/{certificate.verification_code}/ob3.jwt")
+    assert (
+        token.mimetype == "application/vc+jwt" and token.get_data(as_text=True) == certificate.credential_jwt
+    )
+    for path in (
+        "NO-SUCH-CODE-AT-ALL-123/ob3.json",
+        "x/ob3.jwt",
+        f"{certificate.verification_code}x/ob3.json",
+    ):
+        assert browser.get(f"/verify/{path}").status_code == 404
+
+
+def test_downloads_share_the_lookup_limit(browser: Browser, graduated: Finished) -> None:
+    code = graduated.certify().verification_code
+    statuses = [browser.get(f"/verify/{code}/ob3.json").status_code for _ in range(40)]
+    assert statuses[0] == 200 and statuses[-1] == 429
+
+
+@pytest.mark.parametrize("form", ["credential", "credential_jwt"])
+def test_a_genuine_credential_holds(browser: Browser, graduated: Finished, form: str) -> None:
+    certificate = graduated.certify()
+    status, body = upload(browser, getattr(certificate, form))
+    assert status == 200
+    assert outcomes(body) == ["Holds", "Holds", "Holds", "Holds"]
+    assert "Every check holds" in body and certificate.serial in body
+
+
+def test_pasted_credential_holds(browser: Browser, graduated: Finished) -> None:
+    certificate = graduated.certify()
+    status, body = upload(browser, "\n  " + (certificate.credential_jwt or "") + "\n", as_file=False)
+    assert status == 200 and outcomes(body) == ["Holds", "Holds", "Holds", "Holds"]
+
+
+def test_an_edited_credential_fails_its_signature(browser: Browser, graduated: Finished) -> None:
+    document = json.loads(graduated.certify().credential or "")
+    for result in document["credentialSubject"]["result"]:
+        if result["resultDescription"].endswith("#final-grade"):
+            result["value"] = "99.00"
+    status, body = upload(browser, json.dumps(document))
+    assert status == 200
+    assert outcomes(body) == ["Fails", "Holds", "Holds", "Holds"]
+    assert "changed after signing" in body and "Not valid" in body
+
+
+def test_a_field_the_signature_does_not_cover_fails(browser: Browser, graduated: Finished) -> None:
+    document = json.loads(graduated.certify().credential or "")
+    document["credentialSubject"]["grade"] = "100"
+    _status, body = upload(browser, json.dumps(document))
+    assert outcomes(body)[0] == "Fails" and "credentialSubject/grade" in body
+
+
+def test_an_edited_jwt_fails_its_signature(browser: Browser, graduated: Finished) -> None:
+    token = graduated.certify().credential_jwt or ""
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["credentialSubject"]["result"][0]["value"] = "99.00"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    status, body = upload(browser, f"{header}.{forged}.{signature}")
+    assert status == 200 and outcomes(body) == ["Fails", "Holds", "Holds", "Holds"]
+    assert "does not match its content" in body
+
+
+def test_a_revoked_credential_fails_its_status(browser: Browser, graduated: Finished) -> None:
+    certificate = graduated.certify()
+    revoke_certificate(graduated.db, certificate, graduated.admin, "Exam fraud", certificate.version, NOW)
+    _status, body = upload(browser, certificate.credential or "")
+    assert outcomes(body) == ["Holds", "Holds", "Fails", "Holds"] and "Revoked on" in body
+
+
+def test_an_expired_credential_fails_its_dates(browser: Browser, graduated: Finished) -> None:
+    certificate = graduated.certify(expires_on=NOW.date() - timedelta(days=1))
+    _status, body = upload(browser, certificate.credential or "")
+    assert outcomes(body) == ["Holds", "Holds", "Holds", "Fails"] and "Expired on" in body
+
+
+def test_another_issuers_credential_is_not_checked(browser: Browser, graduated: Finished) -> None:
+    _status, body = upload(browser, VECTOR.read_bytes())
+    first, schema, status, dates = outcomes(body)
+    assert first == "Not checked" and status == "Not checked" and dates == "Holds"
+    assert schema == "Fails"  # the W3C vector is no AchievementCredential
+    assert "https://vc.example/issuers/5678" in body
+
+
+def test_report_in_uzbek_and_russian(browser: Browser, graduated: Finished) -> None:
+    credential = graduated.certify().credential or ""
+    _status, uzbek = upload(browser, credential, language="uz")
+    _status, russian = upload(browser, credential, language="ru")
+    assert "Imzo" in uzbek and "Подпись" in russian
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Choose a credential file or paste one."),
+        ("{not json", "This file is not valid JSON."),
+        ("[1, 2]", "This is neither"),
+        ("hello there", "This is neither"),
+        ("a.b.c", "This JWT cannot be read."),
+        ("{" + " " * (checking.MAX_BYTES + 1) + "}", "A credential is at most 64 KB."),
+        ("[" * 30000, "This is neither"),
+        ('{"a":' + "[" * 30000 + "]" * 30000 + "}", "This file is not valid JSON."),
+    ],
+)
+def test_bad_uploads_get_a_clear_error(browser: Browser, text: str, message: str) -> None:
+    status, body = upload(browser, text, as_file=False)
+    assert status == 400 and message in body
+
+
+def test_a_binary_file_is_refused(browser: Browser) -> None:
+    status, body = upload(browser, b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    assert status == 400 and "This file is not text" in body
+
+
+def test_upload_needs_the_csrf_token(browser: Browser, graduated: Finished) -> None:
+    certificate = graduated.certify()
+    response = browser.post("/verify/credential", {"text": certificate.credential}, csrf=False)
+    assert response.status_code == 400 and "Holds" not in response.get_data(as_text=True)
+
+
+def test_checking_changes_nothing(browser: Browser, graduated: Finished) -> None:
+    certificate = graduated.certify()
+    before = (certificate.version, certificate.status)
+    upload(browser, certificate.credential or "")
+    graduated.db.expire_all()
+    again = graduated.db.get(Certificate, certificate.id)
+    assert again is not None and (again.version, again.status) == before
+
+
+def test_search_page_offers_the_upload(browser: Browser) -> None:
+    body = browser.get("/verify").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in body and 'name="csrf_token"' in body
+
+
+def test_checking_a_credential_directly(graduated: Finished, app: Any) -> None:
+    certificate = graduated.certify()
+    with app.test_request_context():
+        report = checking.check(graduated.db, certificate.credential or "", utcnow())
+        assert report.form == "json" and report.holds and report.certificate is not None
+        early = checking.check(
+            graduated.db, certificate.credential or "", certificate.issued_at - timedelta(days=1)
+        )
+        assert [c.outcome for c in early.checks][-1] is checking.Outcome.FAILED
