@@ -228,8 +228,7 @@ def test_a_revoked_certificate_carries_a_stamp(finished: Finished) -> None:
 
 
 def owned(graduated: Finished) -> Certificate:
-    enrolment = graduated.student(points=88, first_name="Oʻgʻiloy", last_name="Toʻxtayeva", locale="uz")
-    return issue_certificate(graduated.db, enrolment, graduated.admin, NOW)
+    return graduated.certify(first_name="Oʻgʻiloy", last_name="Toʻxtayeva", locale="uz")
 
 
 def test_the_holder_downloads_the_pdf(browser: Browser, graduated: Finished) -> None:
