@@ -1,5 +1,5 @@
 """Certificate pages: issuing a cohort's certificates (a background job) and their list for its
-instructors, revoking and reissuing for administrators, and "My certificates" for students.
+instructors, revoking and reissuing for administrators, "My certificates" for students, and the PDF.
 
 A cohort's pages live under ``/teach/cohorts/<code>/certificates`` (another instructor's cohort is
 404); administration under ``/admin/certificates``; a student's own under ``/my/certificates``.
@@ -17,7 +17,8 @@ from werkzeug.wrappers import Response
 
 from academy import access
 from academy.auth.models import Role
-from academy.certificates import jobs
+from academy.catalogue.views import academy_today
+from academy.certificates import jobs, pdf
 from academy.certificates.forms import IssueForm, ReasonForm
 from academy.certificates.models import Certificate, CertificateStatus
 from academy.certificates.services import (
@@ -201,3 +202,43 @@ def mine() -> str:
         c.id: (share_url(c.verification_code), linkedin_url(c, c.course.title(locale))) for c in certificates
     }
     return _render("certificates/mine.html", certificates=certificates, links=links)
+
+
+def _pdf_response(certificate: Certificate) -> Response:
+    """The certificate's PDF as a download, or 304 when the browser's copy (its ETag) is current."""
+    tag = pdf.etag(certificate)
+    if tag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        body = pdf.certificate_pdf(get_session(), certificate, academy_today())
+        response = Response(body, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'attachment; filename="{certificate.serial}.pdf"'
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/my/certificates/<int:certificate_id>/certificate.pdf")
+@access.roles(Role.STUDENT)
+def my_pdf(certificate_id: int) -> Response:
+    """The student's own certificate as a PDF; another's, or a revoked one (its replacement is the one
+    offered), is 404."""
+    certificate = get_session().scalar(
+        select(Certificate)
+        .join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+        .where(
+            Certificate.id == certificate_id,
+            Enrolment.student_id == current_user.id,
+            Certificate.status == CertificateStatus.VALID,
+        )
+    )
+    if certificate is None:
+        abort(404)
+    return _pdf_response(certificate)
+
+
+@bp.route("/admin/certificates/<int:certificate_id>/certificate.pdf")
+@access.roles(Role.ADMIN)
+def admin_pdf(certificate_id: int) -> Response:
+    """Any certificate as a PDF; a revoked one carries a "Revoked" stamp across the page."""
+    return _pdf_response(_certificate_or_404(certificate_id))
