@@ -10,6 +10,7 @@ conditional UPDATE ... RETURNING, so numbers are unique and consecutive under an
 
 from __future__ import annotations
 
+import calendar
 import enum
 import logging
 import secrets
@@ -37,7 +38,7 @@ from academy.certificates.serials import ONLINE, format_serial, parse_serial
 from academy.cohorts.attendance import ROSTER_STATUSES
 from academy.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from academy.cohorts.timetable import to_local
-from academy.courses.models import CourseSkill
+from academy.courses.models import Course, CourseSkill
 from academy.errors import Conflict, DomainError
 from academy.grading import book
 from academy.grading.results import ResultState
@@ -121,6 +122,20 @@ def certificate_status(certificate: Certificate, today: date) -> CertificateStat
     if certificate.expires_on is not None and today >= certificate.expires_on:
         return CertificateState.EXPIRED
     return CertificateState.VALID
+
+
+def expiry_of(course: Course, now: datetime) -> date | None:
+    """The first day a certificate of ``course`` issued ``now`` no longer holds (None: never).
+
+    ``certificate_valid_months`` after the issue day in Tashkent; the 31st becomes the month's last day.
+    """
+    months = course.certificate_valid_months
+    if not months:
+        return None
+    day = to_local(now).date()
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def current_certificate(session: Session, enrolment_id: int) -> Certificate | None:
@@ -274,6 +289,8 @@ def issue_certificate(
     if enrolment.status is not EnrolmentStatus.COMPLETED:
         raise NotCompleted()
     cohort = enrolment.cohort
+    if expires_on is None:
+        expires_on = expiry_of(cohort.course, now)
     found = book.rows(session, cohort, book.columns(session, cohort), now, enrolment_ids=[enrolment.id])
     row = found[0] if found else None
     grade = row.result.percent if row is not None else None
@@ -315,6 +332,8 @@ def issue_cohort_certificates(
     Reads and writes ``batch`` students at a time with a fixed number of statements per batch.
     """
     counts = IssueCounts()
+    if expires_on is None:
+        expires_on = expiry_of(cohort.course, now)
     ids = list(
         session.scalars(
             select(Enrolment.id)

@@ -78,6 +78,7 @@ def _data(form: CourseForm) -> services.CourseData:
         status=CourseStatus(form.status.data),
         skills=form.skills_taught(),
         prerequisite_ids=frozenset(form.prerequisites.data or ()),
+        certificate_valid_months=form.certificate_valid_months.data,
     )
 
 

@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from academy.courses.content import MAX_BODY, MAX_MINUTES
 from academy.courses.models import Course, CourseStatus
-from academy.courses.services import COURSE_CODE, MAX_HOURS, normalise_code
+from academy.courses.services import COURSE_CODE, MAX_CERTIFICATE_MONTHS, MAX_HOURS, normalise_code
 from academy.forms import ID, choices, strip
 from academy.i18n import LANGUAGE_NAMES
 from academy.labels import TRACK_NAMES
@@ -93,6 +93,10 @@ class CourseForm(FlaskForm):
     language = SelectField(_l("Language of instruction"), choices=choices(LANGUAGE_NAMES))
     pass_mark = IntegerField(
         _l("Pass mark, %"), default=60, validators=[InputRequired(), NumberRange(min=0, max=100)]
+    )
+    certificate_valid_months = IntegerField(
+        _l("Certificates valid for, months"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_CERTIFICATE_MONTHS)],
     )
     status = SelectField(_l("Status"), choices=choices(COURSE_STATUS_NAMES), default=CourseStatus.DRAFT.value)
     skills = FieldList(FormField(SkillTaughtForm))

@@ -37,6 +37,10 @@ class Course(Base):
         CheckConstraint("late_floor BETWEEN 0 AND 100", name="late_floor_percent"),
         CheckConstraint("min_attendance BETWEEN 0 AND 100", name="min_attendance_percent"),
         CheckConstraint("missing_counts_as BETWEEN 0 AND 100", name="missing_percent"),
+        CheckConstraint(
+            "certificate_valid_months IS NULL OR certificate_valid_months BETWEEN 1 AND 120",
+            name="certificate_months",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +61,8 @@ class Course(Base):
     late_floor: Mapped[int] = mapped_column(default=0)  # % of max the penalty never takes a score below
     min_attendance: Mapped[int] = mapped_column(default=0)  # % of sessions a student must attend to pass
     missing_counts_as: Mapped[int] = mapped_column(default=0)  # % a missing hand-in scores once overdue
+    # How long a certificate of the course holds, from its issue day; None: it never expires.
+    certificate_valid_months: Mapped[int | None]
     status: Mapped[CourseStatus] = mapped_column(
         enum_column(CourseStatus), default=CourseStatus.DRAFT, index=True
     )

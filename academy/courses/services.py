@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 COURSE_CODE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 LANGUAGES = ("uz", "ru", "en")
 MAX_HOURS = 2000
+MAX_CERTIFICATE_MONTHS = 120  # ten years
 
 
 class InvalidCourse(DomainError):
@@ -105,6 +106,7 @@ class CourseData:
     description_en: str = ""
     skills: Mapping[int, int] = field(default_factory=dict)
     prerequisite_ids: frozenset[int] = frozenset()
+    certificate_valid_months: int | None = None  # None: its certificates never expire
 
 
 def normalise_code(raw: str) -> str:
@@ -171,6 +173,15 @@ def _validate(session: Session, data: CourseData, course: Course | None) -> str:
         raise InvalidCourse("pass_mark", _l("A pass mark is a percentage, from 0 to 100."))
     if data.language not in LANGUAGES:
         raise InvalidCourse("language", _l("Choose Uzbek, Russian or English."))
+    months = data.certificate_valid_months
+    if months is not None and not 1 <= months <= MAX_CERTIFICATE_MONTHS:
+        raise InvalidCourse(
+            "certificate_valid_months",
+            _l(
+                "From 1 to %(most)s months, or empty for certificates that never expire.",
+                most=MAX_CERTIFICATE_MONTHS,
+            ),
+        )
     return code
 
 
@@ -271,6 +282,7 @@ def _apply(
     course.hours = data.hours
     course.language = data.language
     course.pass_mark = data.pass_mark
+    course.certificate_valid_months = data.certificate_valid_months
     course.status = data.status
     kept = []
     for taught in course.skills:

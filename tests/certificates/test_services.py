@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,8 @@ from academy.certificates.services import (
     ReasonRequired,
     StaleCertificate,
     certificate_status,
+    current_certificate,
+    expiry_of,
     find_by_code,
     find_by_serial,
     issue_certificate,
@@ -28,6 +31,8 @@ from academy.certificates.services import (
     revoke_certificate,
 )
 from academy.cohorts.models import AttendanceStatus, EnrolmentStatus
+from academy.cohorts.timetable import local_to_utc
+from academy.courses.models import Course
 from tests.certificates.conftest import NOW, Finished, finished_cohort
 from tests.conftest import Factory, QueryCounter
 
@@ -265,6 +270,40 @@ def test_issuing_a_cohort_counts_issued_already_and_not_eligible(finished: Finis
     again = issue_cohort_certificates(finished.db, finished.cohort, finished.admin, NOW)
     assert again == IssueCounts(issued=0, already=3, not_eligible=2)
     assert count(finished.db) == 3
+
+
+@pytest.mark.parametrize(
+    ("issued_on", "months", "expires"),
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),
+        (date(2026, 3, 15), 12, date(2027, 3, 15)),
+        (date(2026, 11, 30), 14, date(2028, 1, 30)),
+        (date(2026, 5, 1), None, None),
+    ],
+)
+def test_expiry_counts_months_from_the_issue_day(
+    issued_on: date, months: int | None, expires: date | None
+) -> None:
+    noon = datetime.combine(issued_on, time(12), tzinfo=UTC)
+    assert expiry_of(Course(certificate_valid_months=months), noon) == expires
+
+
+def test_a_course_with_a_validity_gives_certificates_an_expiry(finished: Finished) -> None:
+    finished.course.certificate_valid_months = 24
+    alone = issue_certificate(finished.db, finished.student(points=90), finished.admin, NOW)
+    counts = issue_cohort_certificates(finished.db, finished.cohort, finished.admin, NOW)
+    assert counts.issued == 0 and counts.already == 1
+    other = finished.student(points=80)
+    issue_cohort_certificates(finished.db, finished.cohort, finished.admin, NOW)
+    batch = current_certificate(finished.db, other.id)
+    assert batch is not None
+    for certificate in (alone, batch):
+        assert certificate.expires_on == expiry_of(finished.course, NOW)
+        valid_until = json.loads(certificate.credential or "")["validUntil"]
+        assert datetime.fromisoformat(valid_until) == local_to_utc(certificate.expires_on, time())
+    explicit = issue_certificate(finished.db, finished.student(points=70), finished.admin, NOW, NOW.date())
+    assert explicit.expires_on == NOW.date()
 
 
 def test_issuing_a_cohort_takes_the_same_queries_whatever_its_size(

@@ -30,6 +30,7 @@ def course_form(db: Session, course: Course | None = None, **changes: Any) -> di
         "hours": course.hours if course else 40,
         "language": course.language if course else "ru",
         "pass_mark": course.pass_mark if course else 70,
+        "certificate_valid_months": (course.certificate_valid_months or "") if course else "",
         "status": course.status.value if course else "draft",
         "version": course.version if course else "",
         "prerequisites": [c.id for c in course.prerequisites] if course else [],
@@ -68,6 +69,9 @@ def test_bad_input_is_shown_and_nothing_is_written(browser: Browser, db: Session
         ({"pass_mark": "101"}, "Number must be between 0 and 100."),
         ({"hours": "0"}, "Number must be between 1 and 2000."),
         ({"hours": "many"}, "Not a valid integer value."),
+        ({"certificate_valid_months": "0"}, "Number must be between 1 and 120."),
+        ({"certificate_valid_months": "121"}, "Number must be between 1 and 120."),
+        ({"certificate_valid_months": "a year"}, "Not a valid integer value."),
         ({"language": "de"}, "Not a valid choice."),
         ({level_key(db, "excel"): "4"}, "Not a valid choice."),
         ({"status": "published"}, "A course needs at least one module with a lesson before it is published."),
@@ -77,6 +81,22 @@ def test_bad_input_is_shown_and_nothing_is_written(browser: Browser, db: Session
         body = response.get_data(as_text=True)
         assert response.status_code == 200 and message in body, (changes, body[:3000])
     assert db.scalar(select(func.count()).select_from(Course)) == before
+
+
+def test_certificates_validity_is_saved_and_shown(browser: Browser, db: Session) -> None:
+    browser.login(Role.ADMIN)
+    response = browser.post(
+        "/admin/courses/new", course_form(db, code="BPO-VALID", certificate_valid_months="24")
+    )
+    assert response.status_code == 302
+    course = db.scalars(select(Course).where(Course.code == "BPO-VALID")).one()
+    assert course.certificate_valid_months == 24
+    assert "24 months" in browser.get(f"/admin/courses/{course.id}").get_data(as_text=True)
+    edit = course_form(db, course, certificate_valid_months="")
+    assert browser.post(f"/admin/courses/{course.id}/edit", edit).status_code == 302
+    db.refresh(course)
+    assert course.certificate_valid_months is None
+    assert "Never expire" in browser.get(f"/admin/courses/{course.id}").get_data(as_text=True)
 
 
 def test_an_edit_saves_skills_and_prerequisites(browser: Browser, db: Session, courses: Courses) -> None:
