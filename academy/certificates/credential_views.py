@@ -9,14 +9,15 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, abort, make_response
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from academy import access
 from academy.certificates import credentials, keys
+from academy.certificates.models import Certificate
 from academy.db import get_session, utcnow
 
 bp = Blueprint("credentials", __name__)
-MAX_LIST = 10**6  # far beyond any deployment; larger numbers are not lists
 STATUS_MAX_AGE = 300  # seconds a verifier may cache a status list
 
 
@@ -38,7 +39,9 @@ def did_document() -> Response:
 @bp.route("/credentials/status/<int:number>")
 @access.public
 def status_list(number: int) -> Response:
-    if number >= MAX_LIST:
-        abort(404)
-    document = credentials.status_list_credential(get_session(), number, utcnow())
-    return _json(document, "application/vc+ld+json", STATUS_MAX_AGE)
+    db = get_session()
+    last = db.scalar(select(func.max(Certificate.id))) or 0
+    if number > credentials.status_position(last)[0]:
+        abort(404)  # no certificate points there: nothing to sign, nothing to keep
+    document = credentials.status_list_credential(db, number, utcnow())
+    return _json(document, credentials.MEDIA_TYPE, STATUS_MAX_AGE)

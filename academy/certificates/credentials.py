@@ -47,6 +47,8 @@ CONTEXT = [
 STATUS_LIST_SIZE = 131072  # bits per list: the spec's minimum, for herd privacy
 STATUS_PURPOSE = "revocation"
 JWT_ALGORITHM = "EdDSA"
+MEDIA_TYPE = "application/vc"  # a secured VC 2.0 credential (IANA, 2024); the JWT is application/jwt
+SIGNED_LISTS_KEPT = 64  # status lists kept signed per process; far more than a deployment has
 
 
 def status_position(certificate_id: int) -> tuple[int, int]:
@@ -350,5 +352,7 @@ def status_list_credential(session: Session, number: int, now: datetime) -> dict
     signed = proofs.sign(credential, key.private, keys.verification_method(key), now)
     for stale in [k for k in _signed_lists if k[0] == url]:
         del _signed_lists[stale]
+    if len(_signed_lists) >= SIGNED_LISTS_KEPT:
+        _signed_lists.clear()
     _signed_lists[cache_key] = signed
     return signed

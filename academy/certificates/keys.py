@@ -97,14 +97,23 @@ def _load(where: Path, name: str) -> SigningKey:
 
 
 def _create(where: Path, now: datetime) -> SigningKey:
+    """Write a new key under a temporary name, then link it into place: a process listing the
+    folder meanwhile sees either no file or the whole key, never a half-written one."""
     name = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    descriptor = os.open(where / f"{name}.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(pem)
+    partial = where / f".{name}.partial"
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(pem)
+            file.flush()
+            os.fsync(file.fileno())
+        os.link(partial, where / f"{name}.pem")  # fails, rather than replaces, if the name exists
+    finally:
+        partial.unlink(missing_ok=True)
     return _load(where, name)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -41,6 +41,34 @@ MAX_BLANK_NODES = 500
 
 class ProofError(ValueError):
     """Why a proof does not hold (the message is for logs; views say it in the reader's language)."""
+
+
+class UncoveredProperty(ProofError):
+    """A property JSON-LD drops (no context defines it): no signature covers it."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"property {name!r} is not defined by the document's contexts")
+        self.name = name
+
+
+def _refuse_dropped(name: str | None) -> None:
+    raise UncoveredProperty(str(name))
+
+
+@cache
+def _bundled_objects() -> frozenset[int]:
+    """The ids of every object inside the bundled contexts (which are loaded once and kept)."""
+    found: set[int] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, (dict, list)):
+            found.add(id(value))
+            for inner in value.values() if isinstance(value, dict) else value:
+                walk(inner)
+
+    for url in CONTEXT_FILES:
+        walk(_bundled(url))
+    return frozenset(found)
 
 
 @cache
@@ -99,8 +127,10 @@ class _Processor(jsonld.JsonLdProcessor):
             ident: Any = local_ctx
         elif isinstance(local_ctx, list) and all(isinstance(item, str) for item in local_ctx):
             ident = tuple(local_ctx)
+        elif id(local_ctx) in _bundled_objects():
+            ident = id(local_ctx)  # a scoped context inside a bundled context: lives as long as the process
         else:
-            ident = id(local_ctx)
+            return process()  # an inline context of the document itself is never kept
         key = (uuid, ident, override_protected, propagate, validate_scoped, options.get("base", ""))
         hit = self.memo.get(key)
         if hit is not None and (not isinstance(ident, int) or hit[0] is local_ctx):
@@ -146,14 +176,71 @@ def _check_blank_nodes(dataset: dict[str, list[dict[str, Any]]]) -> None:
         raise ProofError("blank nodes that look alike")
 
 
+KEYWORDS = frozenset(
+    [
+        "@context",
+        "@id",
+        "@type",
+        "@value",
+        "@language",
+        "@direction",
+        "@graph",
+        "@list",
+        "@set",
+        "@reverse",
+        "@index",
+        "@base",
+        "@vocab",
+        "@container",
+        "@nest",
+        "@prefix",
+        "@propagate",
+        "@protected",
+        "@version",
+        "@json",
+        "@none",
+        "@included",
+        "@import",
+    ]
+)
+
+
+def _odd_keys(value: Any) -> Iterator[str]:
+    """Keys JSON-LD ignores without a word: blank-node names and ``@`` words that are no keyword."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key.startswith("_:") or (key.startswith("@") and key not in KEYWORDS):
+                yield key
+            if key != "@context":
+                yield from _odd_keys(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _odd_keys(inner)
+
+
 def canonize(document: Mapping[str, Any], extra: Mapping[str, dict[str, Any]] | None = None) -> str:
-    """The RDFC-1.0 canonical N-Quads of a JSON-LD document."""
+    """The RDFC-1.0 canonical N-Quads of a JSON-LD document.
+
+    In "safe mode": a property JSON-LD would drop, because no context defines it or it names a blank
+    node (RDF has no blank-node predicates), raises ``UncoveredProperty`` rather than vanishing from
+    what is signed. Any other failure on odd input is a ``ProofError``.
+    """
+    for key in _odd_keys(document):
+        raise UncoveredProperty(key)
     try:
-        dataset = _Processor().to_rdf(dict(document), {"documentLoader": loader(extra)})
+        processor = _Processor(on_property_dropped=_refuse_dropped)
+        dataset = processor.to_rdf(dict(document), {"documentLoader": loader(extra)})
         _check_blank_nodes(dataset)
         return str(URDNA2015().main(dataset, {"format": "application/n-quads"}))
+    except ProofError:
+        raise
     except jsonld.JsonLdError as error:
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, ProofError):
+            raise cause from None
         raise ProofError(f"not valid JSON-LD: {error}") from None
+    except (RecursionError, OverflowError, TypeError, ValueError, KeyError, AttributeError) as error:
+        raise ProofError(f"cannot be canonicalized: {type(error).__name__}") from None
 
 
 def _hash_data(
@@ -211,6 +298,8 @@ def verify(
     if not isinstance(proofs, list) or len(proofs) != 1 or not isinstance(proofs[0], dict):
         raise ProofError("expected exactly one proof")
     proof = proofs[0]
+    if "@context" in proof and proof["@context"] != document.get("@context"):
+        raise ProofError("the proof's @context differs from the document's")
     if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
         raise ProofError("not an eddsa-rdfc-2022 Data Integrity proof")
     if proof.get("proofPurpose") != "assertionMethod":

@@ -16,7 +16,7 @@ from wtforms import Form, SearchField, TextAreaField
 
 from academy import access
 from academy.catalogue.views import academy_today
-from academy.certificates import checking
+from academy.certificates import checking, credentials
 from academy.certificates.serials import InvalidSerial
 from academy.certificates.services import REISSUED, CertificateState, find_by_code, find_by_serial
 from academy.certificates.verification import verify, well_shaped
@@ -139,7 +139,7 @@ def _download(body: str, media_type: str, name: str) -> Response:
 def ob3_json(code: str) -> Response:
     """The Open Badges 3.0 credential with its Data Integrity proof, as signed at issue."""
     document, _token = _credential_of(code)
-    return _download(document, "application/vc+ld+json", "certificate.ob3.json")
+    return _download(document, credentials.MEDIA_TYPE, "certificate.ob3.json")
 
 
 @bp.route("/verify/<code>/ob3.jwt")
@@ -148,4 +148,4 @@ def ob3_json(code: str) -> Response:
 def ob3_jwt(code: str) -> Response:
     """The same credential as a VC-JWT."""
     _document, token = _credential_of(code)
-    return _download(token, "application/vc+jwt", "certificate.ob3.jwt")
+    return _download(token, "application/jwt", "certificate.ob3.jwt")

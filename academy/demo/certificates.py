@@ -45,7 +45,7 @@ def load_certificates(session: Session, now: datetime) -> dict[str, int]:
     issued = 0
     for cohort, graduates in found:
         if issued + graduates > LIMIT:
-            break
+            continue  # a smaller cohort further down may still fit
         moment = min(now, local_to_utc(cohort.ends_on + ISSUED_AFTER, time(10)))
         issued += issue_cohort_certificates(session, cohort, admin, moment).issued
     revoked = 0

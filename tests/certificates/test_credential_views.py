@@ -45,13 +45,11 @@ def outcomes(body: str) -> list[str]:
 def test_downloads_are_what_was_signed(browser: Browser, graduated: Finished) -> None:
     certificate = graduated.certify()
     document = browser.get(f"/verify/{certificate.verification_code}/ob3.json")
-    assert document.status_code == 200 and document.mimetype == "application/vc+ld+json"
+    assert document.status_code == 200 and document.mimetype == "application/vc"
     assert document.headers["Content-Disposition"].startswith("attachment;")
     assert document.get_data(as_text=True) == certificate.credential
     token = browser.get(f"/verify/{certificate.verification_code}/ob3.jwt")
-    assert (
-        token.mimetype == "application/vc+jwt" and token.get_data(as_text=True) == certificate.credential_jwt
-    )
+    assert token.mimetype == "application/jwt" and token.get_data(as_text=True) == certificate.credential_jwt
     for path in (
         "NO-SUCH-CODE-AT-ALL-123/ob3.json",
         "x/ob3.jwt",
@@ -96,7 +94,58 @@ def test_a_field_the_signature_does_not_cover_fails(browser: Browser, graduated:
     document = json.loads(graduated.certify().credential or "")
     document["credentialSubject"]["grade"] = "100"
     _status, body = upload(browser, json.dumps(document))
-    assert outcomes(body)[0] == "Fails" and "credentialSubject/grade" in body
+    assert outcomes(body)[0] == "Fails" and "Fields the signature does not cover: grade." in body
+
+
+def _with_proof_context(document: dict[str, Any]) -> None:
+    document["proof"][0]["@context"] = {"x": None}
+
+
+def _with_inline_term(document: dict[str, Any]) -> None:
+    document["@context"] = [*document["@context"], {"targetName": None}]
+    document["targetName"] = "Senior Financial Analyst"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d["credentialSubject"].__setitem__("_:holderName", "Mallory"),
+        lambda d: d.__setitem__("@note", "Grade A+"),
+        lambda d: d["credentialSubject"]["achievement"].__setitem__("@comment", "Distinction"),
+        _with_proof_context,
+        _with_inline_term,
+        lambda d: d.__setitem__("@context", [*d["@context"], {"@vocab": "https://evil.example/#"}]),
+        lambda d: d.__setitem__("@context", [*d["@context"], {"@base": "https://evil.example/"}]),
+        lambda d: d.__setitem__("@context", d["@context"][:1]),
+    ],
+)
+def test_no_edit_hides_from_the_signature(browser: Browser, graduated: Finished, edit: Any) -> None:
+    """Edits JSON-LD would drop, or contexts changed so that the same graph reads differently."""
+    document = json.loads(graduated.certify().credential or "")
+    edit(document)
+    _status, body = upload(browser, json.dumps(document))
+    assert outcomes(body)[0] == "Fails" and "Every check holds" not in body
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d["credentialStatus"].__setitem__("statusListIndex", "²"),
+        lambda d: d["credentialStatus"].__setitem__(
+            "statusListCredential", "http://127.0.0.1:5000/credentials/status/²"
+        ),
+        lambda d: d.__setitem__("validFrom", "9999-12-31T23:00:00-05:00"),
+        lambda d: d.__setitem__("validFrom", "0001-01-01T01:00:00+14:00"),
+        lambda d: d.__setitem__("validUntil", "9999-12-31T23:00:00-05:00"),
+        lambda d: d["credentialSubject"]["result"][0].__setitem__("value", 10**4000),
+        lambda d: d["credentialSubject"]["achievement"].__setitem__("humanCode", {"@value": [1, {"@id": 2}]}),
+    ],
+)
+def test_odd_values_get_a_report_not_a_500(browser: Browser, graduated: Finished, edit: Any) -> None:
+    document = json.loads(graduated.certify().credential or "")
+    edit(document)
+    status, body = upload(browser, json.dumps(document))
+    assert status == 200 and "Fails" in outcomes(body)
 
 
 def test_an_edited_jwt_fails_its_signature(browser: Browser, graduated: Finished) -> None:
@@ -149,6 +198,7 @@ def test_report_in_uzbek_and_russian(browser: Browser, graduated: Finished) -> N
         ("{" + " " * (checking.MAX_BYTES + 1) + "}", "A credential is at most 64 KB."),
         ("[" * 30000, "This is neither"),
         ('{"a":' + "[" * 30000 + "]" * 30000 + "}", "This file is not valid JSON."),
+        ('{"a":' + "[" * 600 + "]" * 600 + "}", "nested too deeply"),
     ],
 )
 def test_bad_uploads_get_a_clear_error(browser: Browser, text: str, message: str) -> None:

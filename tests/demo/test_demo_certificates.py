@@ -32,7 +32,6 @@ def test_every_demo_credential_verifies_and_fits_the_schema(
         for certificate in issued:
             document = json.loads(certificate.credential or "")
             assert checking.schema_errors(document) == [], certificate.serial
-            assert checking.uncovered_fields(document) == []
             proofs.verify(document, keys.key_for)
             token = certificate.credential_jwt or ""
             payload = jwt.decode(
@@ -47,7 +46,7 @@ def test_every_demo_credential_verifies_and_fits_the_schema(
                 3 if certificate.status is CertificateStatus.REVOKED else 4
             ), certificate.serial
     number, index = credentials.status_position(revoked[0].id)
-    status_list = browser.get(f"/credentials/status/{number}").get_json()
+    status_list = json.loads(browser.get(f"/credentials/status/{number}").get_data(as_text=True))
     bits = credentials.decode_list(status_list["credentialSubject"]["encodedList"])
     assert credentials.bit_is_set(bits, index)
     assert sum(bin(byte).count("1") for byte in bits) == 1
