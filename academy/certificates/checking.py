@@ -4,8 +4,8 @@ Four checks, each of which passes, fails with a reason, or cannot be made here:
 
 * signature: the proof (or the JWT's EdDSA signature) against this academy's keys, old ones too.
   A credential of another issuer cannot be checked: its DID is never fetched, so no upload makes
-  the server call out. A JSON document whose fields are not all defined by its contexts fails,
-  since fields JSON-LD drops are not covered by the signature;
+  the server call out. A JSON document fails when its contexts are not exactly the academy's, or
+  when it has a field no context defines (JSON-LD would drop it, so no signature covers it);
 * schema: the official Open Badges 3.0 JSON schema, formats (date-time, URI) included;
 * status: the credential's bit in this academy's Bitstring Status List, read from the database;
 * dates: ``validFrom`` reached and ``validUntil`` not passed.

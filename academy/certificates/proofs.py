@@ -5,6 +5,9 @@ by SHA-256 of the canonical document without its proof; the proof value is the E
 in base58btc. Canonicalization resolves every ``@context`` from the copies bundled in
 ``contexts/`` and never from the network: an unknown context is refused.
 
+Canonicalization runs in "safe mode": a property JSON-LD would silently drop (undefined, a blank-node
+name, an unknown ``@`` word) is an error, so nothing in a document escapes its signature.
+
 Canonicalization can take exponential time on crafted graphs whose blank nodes look alike (the
 "poison graph" attack). Credentials this academy signs never have two blank nodes with the same
 first-degree hash, so any document that has them, or too many blank nodes, is refused before the

@@ -456,3 +456,10 @@ def test_inline_contexts_of_a_document_are_not_remembered() -> None:
         isinstance(key[1], int) and key[1] not in proofs._bundled_objects() for key in proofs._Processor.memo
     )
     assert len(proofs._Processor.memo) - before < 50
+
+
+def test_bundled_contexts_are_the_pinned_ones() -> None:
+    readme = (proofs.CONTEXTS / "README.md").read_text("utf-8")
+    for name in [*proofs.CONTEXT_FILES.values(), "achievementcredential.schema.json"]:
+        digest = hashlib.sha256((proofs.CONTEXTS / name).read_bytes()).hexdigest()
+        assert digest in readme, name
