@@ -51,6 +51,7 @@ bench: install-dev translations
 	$(PY) -m benchmarks pages --scale 100
 	$(PY) -m benchmarks pages --scale 20000
 	$(PY) -m benchmarks gradebook --students 1000 --assessments 20
+	$(PY) -m benchmarks certificates --count 1000
 
 # Re-extract the messages and merge them into the catalogues (then translate what is new).
 extract: install-dev
