@@ -14,6 +14,10 @@ of a course with five skills, each with a passing exam grade and attendance. The
   (``verify_jwt_median_ms``); and the public page ``/verify/<code>`` through the test client.
 
 Every verification must hold, and every credential must pass the schema, or the run fails.
+
+``cpu_reference_ms`` times a fixed pure-Python loop (a million additions) before and after, so that
+runs on machines, or moments, of different speed can be compared: shared cloud cores were seen to
+vary by a factor of two within one day.
 """
 
 from __future__ import annotations
@@ -159,8 +163,21 @@ def _build(session: Any, count: int) -> tuple[User, list[int]]:
     return admin, enrolments
 
 
+def cpu_reference() -> Samples:
+    """Five timings of the same pure-Python work, whatever the app does."""
+    samples = Samples()
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for number in range(1_000_000):
+            total += number
+        samples.add(time.perf_counter() - started)
+    return samples
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     count = args.count or args.scale
+    reference = cpu_reference()
     database_kind = backend_name(args.database_url) if args.database_url else "sqlite"
     progress("certificates benchmark: %d certificates on %s", count, database_kind)
     with (
@@ -243,6 +260,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "pdf_mean_kib": round(sum(sizes) / len(sizes) / 1024, 1),
         "verify_page_median_ms": page.median_ms,
         "schema_valid": schema_ok,
+        "cpu_reference_ms": reference.median_ms,
+        "cpu_reference_after_ms": cpu_reference().median_ms,
         "issue_under_limit": issue.median_ms < ISSUE_LIMIT_MS,
         "verify_under_limit": checked.median_ms < VERIFY_LIMIT_MS,
         "database": database_kind,
