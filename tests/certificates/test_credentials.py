@@ -463,3 +463,61 @@ def test_bundled_contexts_are_the_pinned_ones() -> None:
     for name in [*proofs.CONTEXT_FILES.values(), "achievementcredential.schema.json"]:
         digest = hashlib.sha256((proofs.CONTEXTS / name).read_bytes()).hexdigest()
         assert digest in readme, name
+
+
+def _edited(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The document with each node in turn replaced by values of every JSON type, odd dates and
+    nothing (removed)."""
+    values: list[Any] = [
+        None,
+        1,
+        1.5,
+        True,
+        "x",
+        "",
+        [],
+        {},
+        ["x"],
+        [{}],
+        "2026-13-45T00:00:00Z",
+        "2026-01-01",
+    ]
+    values += ["2026-01-01", "2026-01-01T00:00:00", "not a date", "ftp://x", "DELETE"]
+    for path in [p for p in _leaves_and_nodes(document) if p]:
+        for value in values:
+            edited = copy.deepcopy(document)
+            holder = edited
+            for step in path[:-1]:
+                holder = holder[step]
+            if value == "DELETE":
+                del holder[path[-1]]
+            else:
+                holder[path[-1]] = value
+            yield edited
+
+
+def _leaves_and_nodes(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield path
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _leaves_and_nodes(inner, (*path, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _leaves_and_nodes(inner, (*path, index))
+
+
+def test_the_fast_schema_check_agrees_with_jsonschema(finished: Finished) -> None:
+    """fastjsonschema (draft 7, compiled) and jsonschema (2019-09 with formats) give the same verdict."""
+    document = json.loads(issued(finished).credential or "")
+    validator = checking._schema_validator()
+    compiled = checking._compiled_schema()
+    checked = 0
+    for edited in _edited(document):
+        try:
+            compiled(edited)
+            fast = True
+        except Exception:
+            fast = False
+        assert fast == validator.is_valid(edited), edited
+        checked += 1
+    assert checked > 1000
