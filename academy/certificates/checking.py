@@ -95,7 +95,9 @@ def _compiled_schema() -> Callable[[Any], Any]:
     ``additionalItems``). A test holds both validators to the same verdict on thousands of edited
     credentials; and whatever fastjsonschema refuses is refused here, with jsonschema's messages.
     """
-    return fastjsonschema.compile({**_official_schema(), "$schema": "http://json-schema.org/draft-07/schema#"})
+    return fastjsonschema.compile(
+        {**_official_schema(), "$schema": "http://json-schema.org/draft-07/schema#"}
+    )
 
 
 def schema_errors(document: dict[str, Any]) -> list[str]:
