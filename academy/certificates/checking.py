@@ -227,6 +227,15 @@ def _status(session: Session, document: dict[str, Any]) -> Check:
     entry = document.get("credentialStatus")
     if not isinstance(entry, dict):
         return Check(name, Outcome.UNCHECKED, _l("The credential names no status list."))
+    if (
+        entry.get("type") != "BitstringStatusListEntry"
+        or entry.get("statusPurpose") != credentials.STATUS_PURPOSE
+    ):
+        return Check(
+            name,
+            Outcome.UNCHECKED,
+            _l("The status entry is not a revocation entry of a Bitstring Status List."),
+        )
     url, index = entry.get("statusListCredential"), entry.get("statusListIndex")
     tail = url.rsplit("/", 1)[-1] if isinstance(url, str) else ""
     number = int(tail) if DIGITS.fullmatch(tail) else -1

@@ -206,6 +206,26 @@ def test_bad_uploads_get_a_clear_error(browser: Browser, text: str, message: str
     assert status == 400 and message in body
 
 
+def test_a_file_far_beyond_a_credential_is_refused_unread(browser: Browser) -> None:
+    status, body = upload(browser, b"{" + b" " * (4 * checking.MAX_BYTES) + b"}")
+    assert status == 400 and "A credential is at most 64 KB." in body
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [{"type": "StatusList2021Entry"}, {"statusPurpose": "suspension"}, {"type": None}],
+)
+def test_a_status_entry_of_another_kind_is_not_checked(
+    app: Any, graduated: Finished, entry: dict[str, Any]
+) -> None:
+    document = json.loads(graduated.certify().credential or "")
+    document["credentialStatus"].update(entry)
+    with app.test_request_context():
+        report = checking.check(graduated.db, json.dumps(document), utcnow())
+    status = report.checks[2]
+    assert status.outcome is checking.Outcome.UNCHECKED and not report.holds
+
+
 def test_a_binary_file_is_refused(browser: Browser) -> None:
     status, body = upload(browser, b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
     assert status == 400 and "This file is not text" in body
