@@ -310,14 +310,6 @@ def encode_list(bits: Sequence[int]) -> str:
     return multibase.encode_base64url(gzip.compress(bytes(raw), mtime=0))
 
 
-def decode_list(encoded: str) -> bytes:
-    return gzip.decompress(multibase.decode_base64url(encoded))
-
-
-def bit_is_set(bitstring: bytes, index: int) -> bool:
-    return 0 <= index < len(bitstring) * 8 and bool(bitstring[index // 8] & (0x80 >> (index % 8)))
-
-
 _signed_lists: dict[tuple[str, str, str], dict[str, Any]] = {}
 
 

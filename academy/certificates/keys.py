@@ -55,14 +55,6 @@ def public_multikey(key: Ed25519PublicKey) -> str:
     return multibase.encode_base58btc(ED25519_PUBLIC_PREFIX + raw)
 
 
-def public_key_of(multikey: str) -> Ed25519PublicKey:
-    """The Ed25519 key of a ``publicKeyMultibase``; ValueError for anything else."""
-    raw = multibase.decode_base58btc(multikey)
-    if len(raw) != 34 or not raw.startswith(ED25519_PUBLIC_PREFIX):
-        raise ValueError("not an Ed25519 Multikey")
-    return Ed25519PublicKey.from_public_bytes(raw[2:])
-
-
 def folder() -> Path:
     configured = current_app.config.get("SIGNING_KEY_FOLDER") or DEFAULT_FOLDER
     return Path(current_app.instance_path) / configured

@@ -35,10 +35,3 @@ def decode_base58btc(text: str) -> bytes:
 
 def encode_base64url(data: bytes) -> str:
     return "u" + base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def decode_base64url(text: str) -> bytes:
-    if not text.startswith("u"):
-        raise ValueError("not a base64url multibase string")
-    body = text[1:]
-    return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
