@@ -26,7 +26,7 @@ from academy.grading.models import (
 from academy.grading.quizzes import record_best
 from academy.grading.services import GradeValue, save_grade
 from tests.conftest import Browser, Factory, QueryCounter
-from tests.grading.gradebook_helpers import make_book
+from tests.grading.gradebook_helpers import content_and_style, make_book, one_criterion, page_queries, save
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -50,19 +50,7 @@ class Rubric:
 def rubric(db: Session, make: Factory) -> Rubric:
     cohort = make.cohort()
     task = make.assessment(cohort.course, max_points=10)
-    content = RubricCriterion(assessment=task, position=1, title="Content")
-    style = RubricCriterion(assessment=task, position=2, title="Style")
-    levels = {
-        name: RubricLevel(criterion=criterion, title=name, points=points)
-        for name, criterion, points in [
-            ("Thin", content, 2),
-            ("Rich", content, 4),
-            ("Plain", style, 2),
-            ("Polished", style, 4),
-        ]
-    }
-    db.add_all([content, style, *levels.values()])
-    db.flush()
+    content, style, levels = content_and_style(db, task, {"Thin": 2, "Rich": 4}, {"Plain": 2, "Polished": 4})
     return Rubric(task, make.enrolment(cohort), make.user(Role.INSTRUCTOR), content, style, levels)
 
 
@@ -78,24 +66,15 @@ def count_changes(db: Session) -> int:
 
 
 @pytest.mark.usefixtures("app_ctx")
-def test_a_feedback_only_edit_leaves_a_row_with_old_and_new_feedback(db: Session, make: Factory) -> None:
-    cohort = make.cohort()
-    task = make.assessment(cohort.course)
-    enrolment = make.enrolment(cohort)
-    teacher = make.user(Role.INSTRUCTOR)
-    save_grade(db, task, enrolment, GradeValue(points=70, feedback="Good"), 0, teacher, now=T0)
-    grade = save_grade(
-        db, task, enrolment, GradeValue(points=70, feedback=" Very good "), 1, teacher, "typo", now=T0
-    )
+def test_a_feedback_only_edit_leaves_a_row_with_old_and_new_feedback(db: Session, rubric: Rubric) -> None:
+    task, enrolment, teacher = rubric.task, rubric.enrolment, rubric.teacher  # plain points, no levels
+    save_grade(db, task, enrolment, GradeValue(points=7, feedback="Good"), 0, teacher, now=T0)
+    grade = save_grade(db, task, enrolment, GradeValue(points=7, feedback=" Very good "), 1, teacher, "typo")
     assert grade.version == 2
     first, second = history_of(db, task, enrolment)
     assert (first.old_feedback, first.new_feedback) == ("", "Good")  # the first grade came with feedback
-    assert (second.old_points, second.new_points, second.old_excused, second.new_excused) == (
-        70,
-        70,
-        False,
-        False,
-    )
+    points = (second.old_points, second.new_points, second.old_excused, second.new_excused)
+    assert points == (7, 7, False, False)
     assert (second.old_feedback, second.new_feedback, second.reason) == ("Good", "Very good", "typo")
     assert (second.old_levels, second.new_levels) == (None, None)  # the levels did not change
     assert second.feedback_changed and not second.grade_changed and not second.levels_changed
@@ -103,14 +82,10 @@ def test_a_feedback_only_edit_leaves_a_row_with_old_and_new_feedback(db: Session
 
 
 @pytest.mark.usefixtures("app_ctx")
-def test_a_change_of_points_alone_does_not_record_the_feedback(db: Session, make: Factory) -> None:
-    cohort = make.cohort()
-    task = make.assessment(cohort.course)
-    enrolment = make.enrolment(cohort)
-    teacher = make.user(Role.INSTRUCTOR)
-    save_grade(db, task, enrolment, GradeValue(points=70), 0, teacher)
-    save_grade(db, task, enrolment, GradeValue(points=80), 1, teacher)
-    first, second = history_of(db, task, enrolment)
+def test_a_change_of_points_alone_does_not_record_the_feedback(db: Session, rubric: Rubric) -> None:
+    save_grade(db, rubric.task, rubric.enrolment, GradeValue(points=7), 0, rubric.teacher)
+    save_grade(db, rubric.task, rubric.enrolment, GradeValue(points=8), 1, rubric.teacher)
+    first, second = history_of(db, rubric.task, rubric.enrolment)
     assert (first.old_feedback, first.new_feedback, second.old_feedback, second.new_feedback) == (None,) * 4
     assert second.grade_changed and not second.feedback_changed
 
@@ -154,11 +129,9 @@ def test_an_unchanged_save_writes_nothing_and_keeps_the_version(db: Session, rub
 
 
 @pytest.mark.usefixtures("app_ctx")
-def test_an_empty_value_over_no_grade_is_no_change(db: Session, make: Factory) -> None:
-    cohort = make.cohort()
-    task = make.assessment(cohort.course)
-    enrolment = make.enrolment(cohort)
-    grade = save_grade(db, task, enrolment, GradeValue(), 0, make.user(Role.INSTRUCTOR))
+def test_an_empty_value_over_no_grade_is_no_change(db: Session, rubric: Rubric) -> None:
+    task, enrolment = rubric.task, rubric.enrolment
+    grade = save_grade(db, task, enrolment, GradeValue(), 0, rubric.teacher)
     assert grade.version == 1 and count_changes(db) == 0
     save_grade(db, task, enrolment, GradeValue(feedback="Hand it in, please"), 1, None)
     [change] = history_of(db, task, enrolment)
@@ -231,11 +204,7 @@ def test_the_history_page_says_what_the_feedback_and_levels_became(
 ) -> None:
     book = make_book(db, make, students=1)
     task = book.tasks[0]
-    criterion = RubricCriterion(assessment_id=task.id, position=1, title="Tone of voice")
-    criterion.levels = [RubricLevel(title="Warm", points=20), RubricLevel(title="Flat", points=20)]
-    db.add(criterion)
-    db.flush()
-    db.refresh(task)
+    criterion = one_criterion(db, task, "Tone of voice", {"Warm": 20, "Flat": 20})
     enrolment = book.enrolments[0]
     warm, flat = criterion.levels
     save_grade(db, task, enrolment, GradeValue(levels={criterion.id: warm.id}), 0, book.teacher)
@@ -265,15 +234,7 @@ def test_the_cell_page_shows_a_feedback_change(browser: Browser, db: Session, ma
     book.grade(0, 0, 5)
     save_grade(db, book.tasks[0], book.enrolments[0], GradeValue(points=5, feedback="Neat"), 1, book.teacher)
     browser.login(book.teacher)
-    response = browser.post(
-        f"{book.url}/cells",
-        {
-            "enrolment_id": book.enrolments[0].id,
-            "assessment_id": book.tasks[0].id,
-            "version": 1,
-            "points": "6",
-        },
-    )
+    response = save(browser, book, 0, 0, "6", 1, as_json=False)
     assert response.status_code == 409  # a stale form: the page shows the cell's history
     body = response.get_data(as_text=True)
     assert "Feedback changed: — → <strong><q>Neat</q></strong>" in body
@@ -287,25 +248,13 @@ def test_history_pages_with_levels_and_feedback_take_the_same_queries_for_any_si
     for students in (2, 12):
         book = make_book(db, make, students=students, assessments=1)
         task = book.tasks[0]
-        criterion = RubricCriterion(assessment_id=task.id, position=1, title="Accuracy")
-        criterion.levels = [RubricLevel(title="High", points=20), RubricLevel(title="Low", points=20)]
-        db.add(criterion)
-        db.flush()
-        db.refresh(task)
+        criterion = one_criterion(db, task, "Accuracy", {"High": 20, "Low": 20})
         for enrolment in book.enrolments:
             for version, (level, text) in enumerate([(0, "a"), (1, "b")]):
                 value = GradeValue(levels={criterion.id: criterion.levels[level].id}, feedback=text)
                 save_grade(
                     db, task, enrolment, value, version, book.teacher, now=T0 + timedelta(minutes=version)
                 )
-        if browser.user:
-            browser.logout()
-        browser.login(book.teacher)
-        browser.get(f"{book.url}/history")
-        before = count_queries.count
-        assert browser.get(f"{book.url}/history").status_code == 200
-        counts.append(count_queries.count - before)
-        before = count_queries.count
-        assert browser.get(f"{book.url}/{task.id}/{book.enrolments[-1].id}").status_code == 200
-        counts.append(count_queries.count - before)
+        for url in (f"{book.url}/history", f"{book.url}/{task.id}/{book.enrolments[-1].id}"):
+            counts.append(page_queries(browser, count_queries, book.teacher, url))
     assert counts[:2] == counts[2:], counts

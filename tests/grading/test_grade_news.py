@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from academy.grading.grade_import import apply_grade_import, plan_grade_import
-from academy.grading.models import AssessmentKind, GradeSource, RubricCriterion, RubricLevel
+from academy.grading.models import AssessmentKind, GradeSource
 from academy.grading.release import grade_news_key, release_grades, unrelease_grades
 from academy.grading.services import GradeValue, StaleGrade, save_grade
 from academy.mail import Mail
@@ -21,7 +21,7 @@ from academy.notifications.delivery import deliver_pending
 from academy.notifications.models import Notification, NotificationKind
 from academy.notifications.services import notify
 from tests.conftest import Browser, Factory, QueryCounter
-from tests.grading.gradebook_helpers import JSON, Book, cell_link, make_book, save
+from tests.grading.gradebook_helpers import JSON, Book, cell_link, make_book, one_criterion, save
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 NEWS = (NotificationKind.GRADE_GIVEN, NotificationKind.GRADE_UPDATED)
@@ -76,11 +76,7 @@ def test_a_grade_given_then_changed_after_the_release_tells_the_student_each_tim
 def test_feedback_levels_or_nothing_changed_tell_nobody(db: Session, make: Factory) -> None:
     book = released_book(db, make)
     task, enrolment = book.tasks[0], book.enrolments[0]
-    criterion = RubricCriterion(assessment_id=task.id, position=1, title="Tone")
-    criterion.levels = [RubricLevel(title="Warm", points=12), RubricLevel(title="Calm", points=12)]
-    db.add(criterion)
-    db.flush()
-    db.refresh(task)
+    criterion = one_criterion(db, task, "Tone", {"Warm": 12, "Calm": 12})
     warm, calm = criterion.levels
     save_grade(db, task, enrolment, GradeValue(points=12, feedback="Nice"), 1, book.teacher)
     save_grade(

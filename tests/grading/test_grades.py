@@ -18,8 +18,6 @@ from academy.grading.models import (
     AssessmentKind,
     GradeChange,
     GradeSource,
-    RubricCriterion,
-    RubricLevel,
     Submission,
 )
 from academy.grading.results import ResultState, WorkState, days_late
@@ -36,6 +34,7 @@ from academy.grading.services import (
     save_grade,
 )
 from tests.conftest import Factory, QueryCounter
+from tests.grading.gradebook_helpers import content_and_style
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 TASHKENT = ZoneInfo("Asia/Tashkent")
@@ -137,19 +136,9 @@ def test_bad_values_are_refused_and_write_nothing(
 def test_the_rubric_levels_make_the_points(db: Session, make: Factory) -> None:
     cohort = make.cohort()
     task = make.assessment(cohort.course, max_points=10)
-    content = RubricCriterion(assessment=task, position=1, title="Content")
-    style = RubricCriterion(assessment=task, position=2, title="Style")
-    levels = {
-        name: RubricLevel(criterion=criterion, title=name, points=points)
-        for name, criterion, points in [
-            ("c-low", content, 2),
-            ("c-high", content, 6),
-            ("s-low", style, 1.5),
-            ("s-high", style, 4),
-        ]
-    }
-    db.add_all([content, style, *levels.values()])
-    db.flush()
+    content, style, levels = content_and_style(
+        db, task, {"c-low": 2, "c-high": 6}, {"s-low": 1.5, "s-high": 4}
+    )
     enrolment = make.enrolment(cohort)
     teacher = make.user(Role.INSTRUCTOR)
     chosen = {content.id: levels["c-high"].id, style.id: levels["s-low"].id}
