@@ -25,7 +25,8 @@ from benchmarks.enrol import make_cohort
 TABS = 6
 
 
-def _prepare(app: Flask) -> tuple[int, int, int]:
+def _prepare(app: Flask, released: bool = False) -> tuple[int, int, int]:
+    """A cohort with one student, an exam (released when asked) and an instructor: their ids."""
     cohort_id, (student_id,) = make_cohort(app, seats=5, students=1, label="grade")
     with app.app_context():
         session = get_session()
@@ -49,8 +50,9 @@ def _prepare(app: Flask) -> tuple[int, int, int]:
             role=Role.INSTRUCTOR,
         )
         session.add_all([task, teacher])
-        session.flush()
-        session.add(CohortAssessment(cohort_id=cohort.id, assessment_id=task.id, released_at=utcnow()))
+        if released:
+            session.flush()
+            session.add(CohortAssessment(cohort_id=cohort.id, assessment_id=task.id, released_at=utcnow()))
         session.commit()
         return task.id, enrolment.id, teacher.id
 
@@ -60,7 +62,7 @@ def test_simultaneous_saves_of_one_cell(empty_database: str, starting_version: i
     upgrade(empty_database)
     app = create_app({"ENV_NAME": "testing", "DATABASE_URL": empty_database, "DATABASE_POOL_SIZE": TABS})
     try:
-        task_id, enrolment_id, teacher_id = _prepare(app)
+        task_id, enrolment_id, teacher_id = _prepare(app, released=True)
         with app.app_context():
             session = get_session()
             if starting_version:
