@@ -8,9 +8,11 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from academy.certificates import checking, proofs
+from academy.certificates import checking, keys, proofs
 from academy.certificates.models import Certificate
 from academy.certificates.services import revoke_certificate
 from academy.db import utcnow
@@ -157,6 +159,61 @@ def test_an_edited_jwt_fails_its_signature(browser: Browser, graduated: Finished
     status, body = upload(browser, f"{header}.{forged}.{signature}")
     assert status == 200 and outcomes(body) == ["Fails", "Holds", "Holds", "Holds"]
     assert "does not match its content" in body
+
+
+def _resigned(app: Any, token: str, signer: Ed25519PrivateKey | None, **header: Any) -> str:
+    """The JWT's claims signed again by ``signer`` (None: the academy's own key) under ``header``."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    with app.app_context():
+        key = signer or keys.current_key().private
+    return jwt.encode(claims, key, algorithm="EdDSA", headers=header)
+
+
+ATTACKER = Ed25519PrivateKey.generate()
+ATTACKERS_JWK = keys.public_jwk(ATTACKER.public_key())
+
+
+@pytest.mark.parametrize(
+    ("signer", "named", "jwk"),
+    [
+        (None, True, ATTACKERS_JWK),  # signed by ours, another key beside our kid
+        (ATTACKER, True, ATTACKERS_JWK),  # re-signed by the attacker, whose key is in jwk
+        (ATTACKER, False, ATTACKERS_JWK),  # the same without a kid
+        (None, True, "not a key"),
+        (None, True, {"kty": "OKP", "crv": "Ed25519"}),
+    ],
+)
+def test_the_header_jwk_is_never_trusted(
+    app: Any, browser: Browser, graduated: Finished, signer: Any, named: bool, jwk: Any
+) -> None:
+    token = graduated.certify().credential_jwt or ""
+    kid = jwt.get_unverified_header(token)["kid"]
+    header = {"jwk": jwk, **({"kid": kid} if named else {})}
+    status, body = upload(browser, _resigned(app, token, signer, **header))
+    assert status == 200 and outcomes(body) == ["Fails", "Holds", "Holds", "Holds"]
+    assert "does not match its content" in body
+
+
+def test_a_jwk_holding_the_private_key_fails(app: Any, browser: Browser, graduated: Finished) -> None:
+    token = graduated.certify().credential_jwt or ""
+    ours = jwt.get_unverified_header(token)
+    with app.app_context():
+        private = keys.current_key().private.private_bytes_raw()
+    leaked = {**ours["jwk"], "d": base64.urlsafe_b64encode(private).rstrip(b"=").decode()}
+    status, body = upload(browser, _resigned(app, token, None, kid=ours["kid"], jwk=leaked))
+    assert status == 200 and outcomes(body)[0] == "Fails"
+
+
+@pytest.mark.parametrize("with_jwk", [True, False])
+def test_the_published_key_holds_with_or_without_its_jwk(
+    app: Any, browser: Browser, graduated: Finished, with_jwk: bool
+) -> None:
+    """A JWT signed before the header carried ``jwk`` holds as it did; one with ours holds too."""
+    token = graduated.certify().credential_jwt or ""
+    ours = jwt.get_unverified_header(token)
+    header = {"kid": ours["kid"], **({"jwk": ours["jwk"]} if with_jwk else {})}
+    status, body = upload(browser, _resigned(app, token, None, **header))
+    assert status == 200 and outcomes(body) == ["Holds", "Holds", "Holds", "Holds"]
 
 
 def test_a_revoked_credential_fails_its_status(browser: Browser, graduated: Finished) -> None:
