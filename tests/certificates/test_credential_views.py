@@ -11,10 +11,13 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from academy.certificates import checking, keys, proofs
 from academy.certificates.models import Certificate
 from academy.certificates.services import revoke_certificate
+from academy.certificates.verify_views import MAX_UPLOAD_REQUEST
 from academy.db import utcnow
 from tests.certificates.conftest import NOW, Finished
 from tests.conftest import Browser
@@ -263,9 +266,52 @@ def test_bad_uploads_get_a_clear_error(browser: Browser, text: str, message: str
     assert status == 400 and message in body
 
 
-def test_a_file_far_beyond_a_credential_is_refused_unread(browser: Browser) -> None:
-    status, body = upload(browser, b"{" + b" " * (4 * checking.MAX_BYTES) + b"}")
+def test_a_file_just_over_the_limit_gets_the_forms_message(browser: Browser) -> None:
+    status, body = upload(browser, b"{" + b" " * (checking.MAX_BYTES + 8 * 1024) + b"}")
     assert status == 400 and "A credential is at most 64 KB." in body
+
+
+def _multipart(size: int) -> tuple[io.BytesIO, str]:
+    """A credential upload of ``size`` bytes; the stream's position tells how much the app read."""
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(b"{" + b" " * size + b"}"), "c.json")})
+    return io.BytesIO(body), f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "uz"])
+def test_a_request_far_beyond_a_credential_is_413_unread(browser: Browser, language: str) -> None:
+    """Refused on its Content-Length, before the CSRF check or the form reads a byte of it."""
+    body, content_type = _multipart(4 * checking.MAX_BYTES)
+    browser.client.set_cookie("academy_lang", language)
+    response = browser.client.post(
+        "/verify/credential",
+        input_stream=body,
+        content_type=content_type,
+        content_length=len(body.getvalue()),
+    )
+    assert response.status_code == 413 and body.tell() == 0
+    title = {"en": "File too large", "ru": "Файл слишком большой", "uz": "Fayl juda katta"}[language]
+    assert title in response.get_data(as_text=True)
+
+
+def test_a_chunked_request_is_read_no_further_than_the_limit(browser: Browser) -> None:
+    """Without a Content-Length (chunked, the server ending the stream) the body is read up to the
+    limit, then refused with the 413 page."""
+    body, content_type = _multipart(4 * checking.MAX_BYTES)
+    response = browser.client.post(
+        "/verify/credential",
+        input_stream=body,
+        content_type=content_type,
+        headers={"Transfer-Encoding": "chunked"},  # as a WSGI server passes it on: no length
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413 and "File too large" in response.get_data(as_text=True)
+    assert 0 < body.tell() <= MAX_UPLOAD_REQUEST + 1
+
+
+def test_other_endpoints_keep_the_general_limit(browser: Browser) -> None:
+    padding = "x" * (4 * checking.MAX_BYTES)
+    response = browser.post("/login", {"email": "nobody@example.uz", "password": "wrong", "note": padding})
+    assert response.status_code == 200 and "Sign in" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
