@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, null, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -331,9 +331,6 @@ def create_assessment(session: Session, course: Course, data: AssessmentData) ->
     last = session.scalar(select(func.max(Assessment.position)).where(Assessment.course_id == course.id))
     assessment = Assessment(course_id=course.id, position=(last or 0) + 1, criteria=[], questions=[])
     _apply(session, assessment, data)
-    if assessment.max_attempts is None:
-        # The column's default (1) would replace a plain None on INSERT: unlimited must be said in SQL.
-        assessment.max_attempts = null()
     session.add(assessment)
     flush_or_conflict(session)
     log.info("assessment %s (%s) added to course %s", assessment.id, data.kind.value, course.code)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from academy.auth.models import Role
@@ -94,6 +95,23 @@ def test_create_renders_sanitised_markdown_and_keeps_the_kind_fields(db: Session
         db, course, replace(QUIZ, kind=AssessmentKind.EXAM, time_limit_minutes=9)
     )
     assert exam.time_limit_minutes is None and exam.submission_type is None
+
+
+def test_unlimited_attempts_stay_unlimited_in_the_database(db: Session, make: Factory) -> None:
+    """None is "unlimited": neither the service nor a plain insert may store 1 instead."""
+    column = Assessment.__table__.c.max_attempts
+    assert column.default is None and column.server_default is None
+    course = make.course()
+    quiz = authoring.create_assessment(db, course, QUIZ)
+    bare = Assessment(
+        course_id=course.id, position=9, kind=AssessmentKind.QUIZ, title="Bare", weight=0, max_points=5
+    )
+    db.add(bare)
+    db.flush()
+    stored = db.execute(
+        select(Assessment.id, Assessment.max_attempts).where(Assessment.id.in_([quiz.id, bare.id]))
+    )
+    assert dict(stored.tuples().all()) == {quiz.id: None, bare.id: None}
 
 
 @pytest.mark.parametrize(
