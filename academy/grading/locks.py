@@ -20,18 +20,17 @@ from sqlalchemy.orm import Session
 from academy.errors import NotFound
 from academy.grading.models import Assessment
 
+# "work": FOR SHARE, any number of hand-ins at once; "due date": FOR NO KEY UPDATE, which waits for
+# work but not for rows merely referring to the assessment; "delete": FOR UPDATE.
 Hold = Literal["work", "due date", "delete"]
-_CLAUSES: dict[Hold, dict[str, bool]] = {
-    "work": {"read": True},  # FOR SHARE: any number of hand-ins at once
-    "due date": {"key_share": True},  # FOR NO KEY UPDATE: waits for work, not for foreign keys
-    "delete": {},  # FOR UPDATE
-}
 
 
 def hold_assessment(session: Session, assessment_id: int, hold: Hold) -> None:
     """Lock the assessment's row until the transaction ends; ``NotFound`` when it has been deleted."""
     found = session.scalar(
-        select(Assessment.id).where(Assessment.id == assessment_id).with_for_update(**_CLAUSES[hold])
+        select(Assessment.id)
+        .where(Assessment.id == assessment_id)
+        .with_for_update(read=hold == "work", key_share=hold == "due date")
     )
     if found is None:
         raise NotFound()
