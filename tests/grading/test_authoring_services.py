@@ -116,7 +116,7 @@ def test_unlimited_attempts_stay_unlimited_in_the_database(db: Session, make: Fa
     stored = db.execute(
         select(Assessment.id, Assessment.max_attempts).where(Assessment.id.in_([quiz.id, bare.id]))
     )
-    assert dict(stored.tuples().all()) == {quiz.id: None, bare.id: None}
+    assert {assessment_id: attempts for assessment_id, attempts in stored} == {quiz.id: None, bare.id: None}
 
 
 @pytest.mark.parametrize(
