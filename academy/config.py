@@ -74,6 +74,13 @@ class BaseConfig:
     # Open Badges credentials (None: instance/signing-keys; a relative path is taken inside instance/).
     SIGNING_KEY_FOLDER: str | None = None
 
+    # Private files made for one user (academy.imports.uploads): uploaded CSV files between their
+    # preview and their import, and gradebook XLSX exports waiting for their owner (None:
+    # instance/imports and instance/exports; a relative path is taken inside instance/). A separate
+    # job worker writes and reads them too, so it must see the same folders as the web app.
+    IMPORT_FOLDER: str | None = None
+    EXPORT_FOLDER: str | None = None
+
     # Languages
     LANGUAGES = LOCALES
     BABEL_DEFAULT_LOCALE = "uz"
@@ -167,6 +174,8 @@ def from_environment() -> dict[str, Any]:
         "MAIL_DEFAULT_SENDER",
         "SUBMISSION_FOLDER",
         "SIGNING_KEY_FOLDER",
+        "IMPORT_FOLDER",
+        "EXPORT_FOLDER",
     ):
         value = _env(name)
         if value is not None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, request, url_for
+from flask import abort, current_app, request, url_for
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from academy.i18n import current_locale
 from academy.regions.services import list_regions
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def region_choices(session: Session, blank: object | None = None) -> list[SelectChoice]:
@@ -45,3 +49,30 @@ def refuse_nul_bytes() -> None:
         values.extend(request.form.values())
     if any(isinstance(value, str) and "\x00" in value for value in values):
         abort(400)
+
+
+def body_limit(max_bytes: int) -> Callable[[F], F]:
+    """A view whose requests may be at most ``max_bytes`` long, far less than ``MAX_CONTENT_LENGTH``
+    (which is sized for hand-ins); :func:`enforce_body_limit` applies it."""
+
+    def mark(view: F) -> F:
+        view.max_request_bytes = max_bytes  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def enforce_body_limit(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    """``url_value_preprocessor`` hook: the limit a view declared with :func:`body_limit`.
+
+    It runs before every ``before_request`` hook, and so before the CSRF check parses the form: a
+    request whose ``Content-Length`` is larger is refused (413) unread, and a request without one
+    (chunked) is read no further than the limit.
+    """
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    limit = getattr(view, "max_request_bytes", None)
+    if limit is None:
+        return
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)

@@ -213,6 +213,7 @@ class Factory:
             "title": f"Assessment {n}",
             "weight": 100,
             "max_points": 100,
+            "max_attempts": 1,  # what the authoring service stores unless a quiz says otherwise
             "submission_type": SubmissionType.TEXT if kind is AssessmentKind.ASSIGNMENT else None,
         }
         values.update(fields)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from academy import access, create_app
-from academy.config import ConfigError
+from academy.certificates import keys
+from academy.config import ConfigError, from_environment
 from academy.db import database
+from academy.grading import exports, files
+from academy.imports import uploads
 from tests.conftest import Browser
 
 
@@ -29,6 +34,37 @@ def test_production_reads_the_environment_and_secures_cookies(monkeypatch: pytes
     assert app.config["DATABASE_URL"] == "sqlite:///prod-test.db"
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+
+
+FOLDERS = {
+    "SUBMISSION_FOLDER": ("submissions", files.folder),
+    "SIGNING_KEY_FOLDER": ("signing-keys", keys.folder),
+    "IMPORT_FOLDER": ("imports", uploads.folder),
+    "EXPORT_FOLDER": ("exports", exports.export_folder),
+}
+
+
+@pytest.mark.parametrize("setting", sorted(FOLDERS))
+def test_every_folder_the_app_writes_to_comes_from_the_environment(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    """The web app and a separate job worker are pointed at the same folders by the environment."""
+    default, folder = FOLDERS[setting]
+    monkeypatch.setitem(app.config, setting, None)
+    with app.app_context():
+        assert folder() == Path(app.instance_path) / default
+        monkeypatch.setitem(app.config, setting, "shared/files")
+        assert folder() == Path(app.instance_path) / "shared" / "files"
+
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv(setting, "/srv/academy/files")
+    assert from_environment()[setting] == "/srv/academy/files"
+    worker = create_app({"ENV_NAME": "production", "DATABASE_URL": "sqlite://"})
+    assert worker.config[setting] == "/srv/academy/files"
+    with worker.app_context():
+        assert folder() == Path("/srv/academy/files")
+    monkeypatch.setenv(setting, "")
+    assert setting not in from_environment()
 
 
 def test_unknown_mode_is_an_error() -> None:

@@ -2,7 +2,9 @@
 
 Four checks, each of which passes, fails with a reason, or cannot be made here:
 
-* signature: the proof (or the JWT's EdDSA signature) against this academy's keys, old ones too.
+* signature: the proof (or the JWT's EdDSA signature) against this academy's keys, old ones too,
+  the key always the one the DID document publishes under the proof's method or the JWT's ``kid``
+  (a JWT's header ``jwk`` is never trusted: it must be that same key, or the signature fails).
   A credential of another issuer cannot be checked: its DID is never fetched, so no upload makes
   the server call out. A JSON document fails when its contexts are not exactly the academy's, or
   when it has a field no context defines (JSON-LD would drop it, so no signature covers it);
@@ -24,6 +26,7 @@ from typing import Any
 
 import fastjsonschema
 import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask_babel import lazy_gettext as _l
 from jsonschema import Draft201909Validator
 from sqlalchemy.orm import Session
@@ -166,6 +169,18 @@ def _issuer_id(document: dict[str, Any]) -> str | None:
     return issuer if isinstance(issuer, str) else None
 
 
+def _same_key(jwk: Any, public: Ed25519PublicKey) -> bool:
+    """Whether a JWT header's ``jwk`` is exactly the public part of ``public``.
+
+    The header's key is never trusted: the key is the one the DID document publishes under ``kid``,
+    and a ``jwk`` beside it must be that key (a private ``d`` in it is refused too).
+    """
+    if not isinstance(jwk, dict):
+        return False
+    material = {name: jwk[name] for name in ("kty", "crv", "x", "d") if name in jwk}
+    return material == keys.public_jwk(public)
+
+
 def _signature(document: dict[str, Any], token: str | None) -> Check:
     name = _l("Signature")
     ours = keys.did()
@@ -185,6 +200,8 @@ def _signature(document: dict[str, Any], token: str | None) -> Check:
             if header.get("alg") != credentials.JWT_ALGORITHM:
                 raise ValueError
             public = keys.key_for(str(header.get("kid", "")))
+            if "jwk" in header and not _same_key(header["jwk"], public):
+                raise ValueError
             jwt.decode(
                 token,
                 public,

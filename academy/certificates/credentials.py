@@ -7,7 +7,8 @@ stays byte for byte what the academy signed, whatever key signs later:
   (served at ``/verify/<code>/ob3.json``);
 * ``credential_jwt``: the same credential as a VC-JWT signed with EdDSA, the credential's members at
   the top of the payload with ``iss``, ``sub``, ``jti``, ``nbf`` and ``exp`` (OB 3.0 section 8.2),
-  the key named by ``kid`` (served at ``/verify/<code>/ob3.jwt``).
+  the key named by ``kid`` and carried, public part only, as ``jwk`` in the JOSE header, which many
+  OB 3.0 verifiers read (served at ``/verify/<code>/ob3.jwt``).
 
 Both are written in the holder's language and name the achievement's skills as alignments and as
 results with their levels. No two objects without an ``id`` are alike (an alignment appears once,
@@ -233,7 +234,7 @@ def sign_jwt(credential: dict[str, Any], key: keys.SigningKey) -> str:
     )
     if "validUntil" in credential:
         payload["exp"] = int(datetime.fromisoformat(credential["validUntil"]).timestamp())
-    headers = {"kid": keys.verification_method(key), "typ": "JWT"}
+    headers = {"kid": keys.verification_method(key), "typ": "JWT", "jwk": key.jwk}
     return jwt.encode(payload, key.private, algorithm=JWT_ALGORITHM, headers=headers)
 
 

@@ -10,6 +10,7 @@ once.
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import os
 from collections.abc import Iterator
@@ -49,10 +50,24 @@ class SigningKey:
         """The public key as a Multikey ``publicKeyMultibase`` (``z6Mk...``); also the DID fragment."""
         return public_multikey(self.public)
 
+    @property
+    def jwk(self) -> dict[str, str]:
+        """The public key as a JWK, for the ``jwk`` header of the VC-JWT."""
+        return public_jwk(self.public)
+
+
+def _raw(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
 
 def public_multikey(key: Ed25519PublicKey) -> str:
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return multibase.encode_base58btc(ED25519_PUBLIC_PREFIX + raw)
+    return multibase.encode_base58btc(ED25519_PUBLIC_PREFIX + _raw(key))
+
+
+def public_jwk(key: Ed25519PublicKey) -> dict[str, str]:
+    """The public key as an RFC 8037 JWK: its public part only, never ``d``."""
+    x = base64.urlsafe_b64encode(_raw(key)).rstrip(b"=").decode("ascii")
+    return {"kty": "OKP", "crv": "Ed25519", "x": x}
 
 
 def folder() -> Path:
@@ -161,7 +176,12 @@ def key_for(method: str) -> Ed25519PublicKey:
 
 
 def did_document() -> dict[str, Any]:
-    """The DID document: every key, newest first, as an assertion method."""
+    """The DID document: every key, newest first, as an assertion method.
+
+    Each key is a ``Multikey`` with ``publicKeyMultibase`` only, as eddsa-rdfc-2022 needs: DID Core
+    (section 5.2.1) forbids a second form of the same key (``publicKeyJwk``) in one method, and the
+    Multikey context does not define it. The VC-JWT carries the key as ``jwk`` in its header instead.
+    """
     identity = did()
     keys = all_keys() or [current_key()]
     methods = [

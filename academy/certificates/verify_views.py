@@ -23,9 +23,13 @@ from academy.certificates.verification import verify, well_shaped
 from academy.db import get_session, utcnow
 from academy.extensions import client_address, limiter
 from academy.i18n import current_locale
+from academy.web import body_limit
 
 bp = Blueprint("verify", __name__)
 MAX_SERIAL_LENGTH = 60
+# A credential upload: the largest credential, and room for the form around it, so that a file a
+# little over the limit gets the form's message; anything larger is the 413 page, unread.
+MAX_UPLOAD_REQUEST = checking.MAX_BYTES + 16 * 1024
 lookups = limiter.shared_limit(
     lambda: current_app.config["VERIFY_LIMIT_PER_ADDRESS"], scope="verify", key_func=client_address
 )
@@ -72,6 +76,7 @@ def search() -> Response:
 
 @bp.route("/verify/credential", methods=["POST"])
 @access.public
+@body_limit(MAX_UPLOAD_REQUEST)
 @lookups
 def check_credential() -> Response:
     """Check an uploaded credential's signature, schema, status and dates; the report on the page."""

@@ -1,9 +1,9 @@
 """Course authoring: a course's details, the skills it teaches, its prerequisites, and publishing.
 
 A published course teaches at least one skill and has at least one lesson; the weights of its
-assessments, when it has any, total exactly 100. Prerequisites never form
-a cycle (a course cannot, through any chain, require itself). Every edit carries the version it was
-made on; a save over a newer version is a ``Conflict``.
+assessments, when it has any, total exactly 100, and stay so (``academy.grading.authoring_weights``).
+Prerequisites never form a cycle (a course cannot, through any chain, require itself). Every edit
+carries the version it was made on; a save over a newer version is a ``Conflict``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from academy.courses.models import (
     Lesson,
     course_prerequisites,
 )
-from academy.errors import DomainError
+from academy.errors import DomainError, NotFound
 from academy.grading.models import Assessment
 from academy.skills.models import Skill
 from academy.tracks import Track
@@ -249,6 +249,22 @@ def has_lessons(session: Session, course: Course) -> bool:
     )
 
 
+def hold_course(session: Session, course: Course) -> CourseStatus:
+    """Lock the course's row until the transaction ends and read its status as committed.
+
+    Publishing and every change of its assessments' total weight take this lock first, so that a
+    publication never reads the weights while another transaction is changing them, nor a weight
+    change a status that is being changed (FOR NO KEY UPDATE: rows that refer to the course still
+    come and go). Always before an assessment's row, so that two transactions never wait on each
+    other."""
+    status = session.scalar(
+        select(Course.status).where(Course.id == course.id).with_for_update(key_share=True)
+    )
+    if status is None:
+        raise NotFound()
+    return status
+
+
 def _check_publishable(session: Session, course: Course | None, skill_count: int) -> None:
     if skill_count == 0:
         raise NotReadyToPublish(_l("A published course teaches at least one skill."))
@@ -256,6 +272,7 @@ def _check_publishable(session: Session, course: Course | None, skill_count: int
         raise NotReadyToPublish(
             _l("A course needs at least one module with a lesson before it is published.")
         )
+    hold_course(session, course)
     count, total = session.execute(
         select(func.count(Assessment.id), func.coalesce(func.sum(Assessment.weight), 0)).where(
             Assessment.course_id == course.id

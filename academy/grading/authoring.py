@@ -1,9 +1,10 @@
 """Administrators author a course's assessments and its grading policy.
 
 An assessment is an assignment, a quiz, a practical exam, or the attendance rate as a component; a
-course has at most one attendance component. Weights are whole percentages; they may be out of
-balance while an administrator rearranges them (the list shows the running total), but a course is
-published only when they total exactly 100 (see ``academy.courses.services``).
+course has at most one attendance component. Weights are whole percentages; a draft course's may be
+out of balance while an administrator rearranges them (the list shows the running total), but a
+course is published only when they total exactly 100 (see ``academy.courses.services``), and then
+they stay so (``academy.grading.authoring_weights``).
 
 Maximum points follow the parts an assessment is made of, so that they never disagree:
 
@@ -16,8 +17,9 @@ such an assessment is refused with the total it must be. Without questions or a 
 maximum is whatever the administrator enters.
 
 Grades are protected: an assessment that has grades, submissions or quiz attempts cannot be
-deleted or change its kind, and its maximum cannot drop below the highest points already given.
-Every edit carries the version it was drawn from; a save over a newer one is a ``Conflict`` (409).
+deleted (a hand-in in flight included: ``academy.grading.locks``) or change its kind, and its
+maximum cannot drop below the highest points already given. Every edit carries the version it was
+drawn from; a save over a newer one is a ``Conflict`` (409).
 """
 
 from __future__ import annotations
@@ -28,13 +30,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, null, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from academy.courses.markdown import render_lesson_markdown
 from academy.courses.models import Course
+from academy.courses.services import hold_course
 from academy.errors import DomainError, NotFound
+from academy.grading.authoring_weights import keep_total
+from academy.grading.locks import hold_assessment
 from academy.grading.models import (
     Assessment,
     AssessmentKind,
@@ -311,6 +316,7 @@ def _apply(session: Session, assessment: Assessment, data: AssessmentData) -> No
     _validate(data)
     _check_kind(session, assessment, data.kind)
     maximum = _maximum(session, assessment, data)
+    keep_total(session, assessment.course_id, assessment, data.weight)
     kind = data.kind
     quiz = kind is AssessmentKind.QUIZ
     assessment.kind = kind
@@ -331,9 +337,6 @@ def create_assessment(session: Session, course: Course, data: AssessmentData) ->
     last = session.scalar(select(func.max(Assessment.position)).where(Assessment.course_id == course.id))
     assessment = Assessment(course_id=course.id, position=(last or 0) + 1, criteria=[], questions=[])
     _apply(session, assessment, data)
-    if assessment.max_attempts is None:
-        # The column's default (1) would replace a plain None on INSERT: unlimited must be said in SQL.
-        assessment.max_attempts = null()
     session.add(assessment)
     flush_or_conflict(session)
     log.info("assessment %s (%s) added to course %s", assessment.id, data.kind.value, course.code)
@@ -355,6 +358,10 @@ def update_assessment(
 def delete_assessment(session: Session, assessment: Assessment, version: int | None) -> None:
     """Delete an assessment nobody has handed in, attempted or been graded in."""
     check_version(assessment, version)
+    course = session.get(Course, assessment.course_id)
+    if course is not None:
+        hold_course(session, course)  # the course before the assessment, as every writer of weights
+    hold_assessment(session, assessment.id, "delete")  # a hand-in or attempt in flight is seen now
     if usage_of(session, assessment).used:
         raise AssessmentInUse(
             _l(
@@ -363,6 +370,7 @@ def delete_assessment(session: Session, assessment: Assessment, version: int | N
             )
         )
     course_id = assessment.course_id
+    keep_total(session, course_id, assessment, None)
     session.delete(assessment)
     flush_or_conflict(session)
     renumber(session, _ordered(session, course_id))

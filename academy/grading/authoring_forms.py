@@ -19,6 +19,7 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.fields import FieldList, FormField
@@ -38,6 +39,7 @@ SUBMISSION_TYPE_NAMES = {
 }
 CHOICE_NAMES = {"single": _l("One correct option"), "multiple": _l("Several correct options")}
 PERCENT = [InputRequired(), NumberRange(min=0, max=100)]
+MAX_WEIGHT_ROWS = 500  # more rows than any course has assessments; the rest would be dropped
 
 
 class AssessmentForm(FlaskForm):
@@ -86,6 +88,31 @@ class PolicyForm(FlaskForm):
     min_attendance = IntegerField(_l("Minimum attendance to pass, %"), validators=PERCENT)
     missing_counts_as = IntegerField(_l("Missing work counts as, %"), validators=PERCENT)
     version = HiddenField()
+
+
+class WeightRow(Form):
+    assessment_id = HiddenField()
+    version = HiddenField()
+    weight = IntegerField(_l("Weight, %"), validators=[InputRequired(), NumberRange(min=0, max=100)])
+
+
+class WeightsForm(FlaskForm):
+    """Every assessment's weight, one row each (the page names each row by its assessment)."""
+
+    rows = FieldList(FormField(WeightRow), max_entries=MAX_WEIGHT_ROWS)
+    save = SubmitField(_l("Save the weights"))
+    check = SubmitField(_l("Update the total"))
+
+    def weights(self) -> list[tuple[int, int | None, str]]:
+        """(assessment id, weight, version) of each row; an id that is not one is 0."""
+        return [
+            (_id(row.assessment_id.data) or 0, row.weight.data, str(row.version.data or ""))
+            for row in (entry.form for entry in self.rows.entries)
+        ]
+
+    def total(self) -> int:
+        """The total of the weights typed that are percentages, as the page shows it."""
+        return sum(w for _i, w, _v in self.weights() if isinstance(w, int) and 0 <= w <= 100)
 
 
 class LevelRow(Form):

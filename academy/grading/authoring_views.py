@@ -1,8 +1,10 @@
 """Administrators author a course's assessments and its grading policy, under ``/admin/courses/<id>``.
 
-``/assessments`` lists them with the running total of their weights; ``/policy`` edits the grading
-policy. The rubric and quiz-question editors (``academy.grading.authoring_parts_views``) add their
-pages to this blueprint. An id of another course's assessment answers 404.
+``/assessments`` lists them with the running total of their weights; ``/assessments/weights`` edits
+all the weights at once (a published course's only so, see ``academy.grading.authoring_weights``);
+``/policy`` edits the grading policy. The rubric and quiz-question editors
+(``academy.grading.authoring_parts_views``) add their pages to this blueprint. An id of another
+course's assessment answers 404.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from academy.db import get_session
 from academy.errors import Conflict, DomainError
 from academy.forms import show_error
 from academy.grading import authoring
-from academy.grading.authoring_forms import SUBMISSION_TYPE_NAMES, AssessmentForm, PolicyForm
+from academy.grading.authoring_forms import SUBMISSION_TYPE_NAMES, AssessmentForm, PolicyForm, WeightsForm
 from academy.grading.authoring_policy import PolicyData, update_policy
+from academy.grading.authoring_weights import WeightRow, check_rows, set_weights
 from academy.grading.models import Assessment, AssessmentKind, SubmissionType
 from academy.i18n import current_locale
 from academy.labels import ASSESSMENT_KIND_NAMES
@@ -56,7 +59,10 @@ def back_to_list(course_id: int, assessment_id: int | None = None) -> Response:
 
 
 def save_or_show(
-    form: VersionForm | AssessmentForm | PolicyForm, row: type, row_id: int | None, save: Callable[[], object]
+    form: VersionForm | AssessmentForm | PolicyForm | WeightsForm,
+    row: type,
+    row_id: int | None,
+    save: Callable[[], object],
 ) -> tuple[bool, int]:
     """Run ``save`` and commit; on a domain error roll back and put it on ``form``.
 
@@ -183,10 +189,16 @@ def edit(course_id: int, assessment_id: int) -> Response | tuple[str, int]:
 
 
 def confirm_delete(
-    assessment: Assessment, title: str, delete: Callable[[int | None], None], back: str, used: bool = False
+    assessment: Assessment,
+    title: str,
+    delete: Callable[[int | None], None],
+    back: str,
+    used: bool = False,
+    weights: bool = False,
 ) -> Response | tuple[str, int]:
     """The confirmation page of deleting an assessment or one of its parts, and the deletion (POST)
-    over the version the page showed; ``used``: say that students' work stands in the way."""
+    over the version the page showed; ``used``: say that students' work stands in the way;
+    ``weights``: a refusal links to the Weights page (deleting an assessment)."""
     db = get_session()
     form = VersionForm()
     status = 200
@@ -212,6 +224,7 @@ def confirm_delete(
             title=title,
             used=used,
             back=back,
+            weights=weights,
         ),
         status,
     )
@@ -228,6 +241,7 @@ def delete(course_id: int, assessment_id: int) -> Response | tuple[str, int]:
         lambda version: authoring.delete_assessment(db, assessment, version),
         url_for("assessments.index", course_id=course_id),
         used=authoring.usage_of(db, assessment).used,
+        weights=True,
     )
 
 
@@ -241,6 +255,62 @@ def move(course_id: int, assessment_id: int, direction: authoring.Direction) -> 
     authoring.move_assessment(db, assessment, direction)
     db.commit()
     return back_to_list(course_id, assessment_id)
+
+
+def _weights_form(assessments: list[Assessment]) -> WeightsForm:
+    """The Weights form as the assessments stand, one row each in their order."""
+    form = WeightsForm(formdata=None)
+    for assessment in assessments:
+        form.rows.append_entry(
+            {"assessment_id": assessment.id, "version": assessment.version, "weight": assessment.weight}
+        )
+    return form
+
+
+def _weight_rows(form: WeightsForm) -> list[WeightRow]:
+    return [
+        WeightRow(assessment_id, weight, submitted_version(version))
+        for assessment_id, weight, version in form.weights()
+    ]
+
+
+@bp.route("/assessments/weights", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def weights(course_id: int) -> Response | tuple[str, int]:
+    """Every assessment's weight in one form, with their total; saved only all together."""
+    db = get_session()
+    course = course_or_404(course_id)
+    assessments = authoring.assessments_of(db, course)
+    form = WeightsForm()
+    status = 200
+    if request.method == "GET":
+        form = _weights_form(assessments)
+    else:
+        try:  # rows that are not the course's assessments cannot be shown: answer with them as they are
+            check_rows(assessments, [assessment_id for assessment_id, _w, _v in form.weights()])
+        except Conflict as error:
+            form, status = _weights_form(assessments), 409
+            form.form_errors.append(str(error.message))
+        else:
+            if form.validate_on_submit() and not form.check.data:
+                saved, status = save_or_show(
+                    form, Course, course_id, lambda: set_weights(db, course, _weight_rows(form))
+                )
+                if saved:
+                    flash(_("The weights of %(code)s have been saved.", code=course.code), "success")
+                    return back_to_list(course_id)
+                if status == 409:
+                    message = list(form.form_errors)
+                    form = _weights_form(authoring.assessments_of(db, course))
+                    form.form_errors.extend(message)
+    return render_template(
+        "grading/authoring/weights.html",
+        form=form,
+        course=course,
+        by_id={a.id: a for a in assessments},
+        total=form.total(),
+        kind_names=ASSESSMENT_KIND_NAMES,
+    ), status
 
 
 @bp.route("/policy", methods=["GET", "POST"])

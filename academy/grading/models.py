@@ -83,7 +83,9 @@ class Assessment(Base):
     # None: the cohort's last day. A cohort can move it (CohortAssessment.due_at).
     due_day: Mapped[int | None]
     time_limit_minutes: Mapped[int | None]  # quizzes; None: no limit
-    max_attempts: Mapped[int | None] = mapped_column(default=1)  # quizzes; None: unlimited
+    # Quizzes; None: unlimited. No column default on purpose: a default would turn an explicit None
+    # ("unlimited") into 1 on INSERT, so every writer states the value.
+    max_attempts: Mapped[int | None]
     shuffle: Mapped[bool] = mapped_column(Boolean, default=True)  # quizzes: questions and options
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)

@@ -6,10 +6,12 @@ The rules, in one place:
   cohort's due date. ``max_attempts`` attempts at most (None: unlimited). An unfinished attempt is
   resumed instead of starting another.
 - An attempt ends at its ``deadline_at``: the start plus the time limit, never after the due date
-  (the due date itself when there is no limit). Answers posted up to :data:`GRACE` after it count
-  (network latency); posted later they are refused, and the attempt is scored with the answers
-  saved before the deadline ("Save answers"), or with none. An attempt left open past its deadline
-  is finished the same way the next time the student opens the quiz, so that it counts.
+  (the due date itself when there is no limit). Moving the cohort's due date earlier shortens the
+  open attempts to it (``academy.grading.release.move_due_date``); moving it later never lengthens
+  them. Answers posted up to :data:`GRACE` after it count (network latency); posted later they are
+  refused, and the attempt is scored with the answers saved before the deadline ("Save answers"),
+  or with none. An attempt left open past its deadline is finished the same way the next time the
+  student opens the quiz, so that it counts.
 - A finished attempt's ``submitted_at`` is never after its deadline, so a quiz is never "late".
 - Scoring: a single-choice question earns its points when its correct option is chosen; a multiple-
   choice question only when exactly its set of correct options is chosen (no partial credit). An
@@ -42,6 +44,7 @@ from academy.cohorts.attendance import ROSTER_STATUSES
 from academy.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from academy.errors import Conflict, DomainError, NotFound
 from academy.grading import book
+from academy.grading.locks import hold_assessment
 from academy.grading.models import (
     Assessment,
     AssessmentKind,
@@ -310,6 +313,7 @@ def start_attempt(
         raise NotFound()
     if enrolment.status is not EnrolmentStatus.ENROLLED:
         raise NotEnrolled()
+    hold_assessment(session, assessment.id, "work")  # not deleted, nor its due date moved, meanwhile
     finish_expired(session, assessment, enrolment, now)
     attempts = attempts_of(session, assessment.id, enrolment.id)
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)

@@ -1,11 +1,13 @@
 """What a cohort changes of an assessment: its due date, and the release of its grades to students.
 
 Both live in the cohort's ``CohortAssessment`` row, created on the first change and versioned: a due
-date moved from a page drawn before someone else moved it is refused (409). Releasing makes the
-assessment's grades visible to the cohort's students and tells each student who has a grade (or is
-excused) in it, once: releasing again, even after taking the release back, never repeats the news.
-A grade given or changed after the release tells its student too (:func:`tell_of_grade`), once per
-change: the key of that message names the version the change gave the grade.
+date moved from a page drawn before someone else moved it is refused (409); moved earlier, it
+shortens the quiz attempts still open in the cohort to the new date, in the same transaction.
+Releasing makes the assessment's grades visible to the cohort's students and tells each student who
+has a grade (or is excused) in it, once: releasing again, even after taking the release back, never
+repeats the news. A grade given or changed after the release tells its student too
+(:func:`tell_of_grade`), once per change: the key of that message names the version the change gave
+the grade.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,7 +27,9 @@ from academy.cohorts.models import Cohort, Enrolment
 from academy.cohorts.timetable import to_local
 from academy.db import utcnow
 from academy.errors import Conflict, DomainError, NotFound
-from academy.grading.models import Assessment, CohortAssessment, Grade
+from academy.grading.book import default_due_at
+from academy.grading.locks import hold_assessment
+from academy.grading.models import Assessment, AssessmentKind, CohortAssessment, Grade, QuizAttempt
 from academy.notifications.models import Notification, NotificationKind
 from academy.notifications.services import notify
 
@@ -87,14 +91,44 @@ def move_due_date(
     check_column(cohort, assessment)
     if due_at is not None and not cohort.starts_on <= to_local(due_at).date() <= cohort.ends_on:
         raise DueOutsideCohort()
+    if assessment.kind is AssessmentKind.QUIZ:
+        hold_assessment(session, assessment.id, "due date")  # an attempt starting now waits, then sees it
     row = cohort_change(session, cohort, assessment)
     if (row.version if row else 0) != expected_version:
         raise DueDateChanged()
     row = row or _new_row(session, cohort, assessment)
     row.due_at = due_at
     _flush(session, DueDateChanged)
+    if assessment.kind is AssessmentKind.QUIZ:
+        _shorten_open_attempts(session, cohort, assessment, due_at or default_due_at(assessment, cohort))
     log.info("due date of assessment %s in cohort %s set to %s", assessment.id, cohort.id, due_at)
     return row
+
+
+def _shorten_open_attempts(
+    session: Session, cohort: Cohort, assessment: Assessment, due_at: datetime
+) -> None:
+    """End the cohort's unfinished attempts at the quiz by ``due_at`` at the latest (never later than
+    their own deadline): an attempt never outlasts the due date, even one moved earlier."""
+    shortened = session.execute(
+        update(QuizAttempt)
+        .where(
+            QuizAttempt.assessment_id == assessment.id,
+            QuizAttempt.enrolment_id.in_(select(Enrolment.id).where(Enrolment.cohort_id == cohort.id)),
+            QuizAttempt.submitted_at.is_(None),
+            or_(QuizAttempt.deadline_at.is_(None), QuizAttempt.deadline_at > due_at),
+        )
+        .values(deadline_at=due_at)
+        .execution_options(synchronize_session="fetch")
+    )
+    if shortened.rowcount:  # type: ignore[attr-defined]
+        log.info(
+            "%d open attempts at quiz %s in cohort %s now end at %s",
+            shortened.rowcount,  # type: ignore[attr-defined]
+            assessment.id,
+            cohort.id,
+            due_at,
+        )
 
 
 def released_key(cohort_id: int, assessment_id: int, user_id: int) -> str:

@@ -31,6 +31,7 @@ from academy.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from academy.errors import Conflict, DomainError, NotFound
 from academy.grading import book
 from academy.grading.files import StagedFile
+from academy.grading.locks import hold_assessment
 from academy.grading.models import Assessment, AssessmentKind, CohortAssessment, Submission, SubmissionType
 from academy.grading.results import days_late
 
@@ -182,6 +183,7 @@ def submit_work(
         or kind is None
     ):
         raise NotFound()
+    hold_assessment(session, assessment.id, "work")  # not deleted under the hand-in
     column = column_of(session, enrolment.cohort, assessment)
     grace = book.policy_of(enrolment.cohort.course).grace
     submission = session.scalar(

@@ -1,7 +1,8 @@
 """Uploaded import files, kept under the instance folder (never where the web server serves files)
 between the dry run and the import, under a random name, and deleted once imported or discarded.
 
-``IMPORT_FOLDER`` overrides the place (default ``instance/imports``). Uploads nobody imported are
+``IMPORT_FOLDER`` overrides the place (default ``instance/imports``; a relative path is taken inside
+the instance folder, as for every folder setting). Uploads nobody imported are
 removed after a day, whenever a new file is uploaded. The same private folders and random names keep
 other files made for one user, such as gradebook exports (:func:`private_folder`, :func:`new_file`).
 """
@@ -45,9 +46,12 @@ class Upload:
 
 
 def private_folder(setting: str, name: str) -> Path:
-    """The folder a setting names, else ``instance/<name>``: never one the web server serves."""
-    configured = current_app.config.get(setting)
-    return Path(configured) if configured else Path(current_app.instance_path) / name
+    """The folder a setting names, else ``instance/<name>``: never one the web server serves.
+
+    A relative setting is taken inside the instance folder, never the current directory, so that the
+    web app and a job worker started elsewhere find the same files.
+    """
+    return Path(current_app.instance_path) / (current_app.config.get(setting) or name)
 
 
 def folder() -> Path:

@@ -8,11 +8,16 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
-from academy.certificates import checking, proofs
+from academy.certificates import checking, keys, proofs
 from academy.certificates.models import Certificate
 from academy.certificates.services import revoke_certificate
+from academy.certificates.verify_views import MAX_UPLOAD_REQUEST
 from academy.db import utcnow
 from tests.certificates.conftest import NOW, Finished
 from tests.conftest import Browser
@@ -159,6 +164,61 @@ def test_an_edited_jwt_fails_its_signature(browser: Browser, graduated: Finished
     assert "does not match its content" in body
 
 
+def _resigned(app: Any, token: str, signer: Ed25519PrivateKey | None, **header: Any) -> str:
+    """The JWT's claims signed again by ``signer`` (None: the academy's own key) under ``header``."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    with app.app_context():
+        key = signer or keys.current_key().private
+    return jwt.encode(claims, key, algorithm="EdDSA", headers=header)
+
+
+ATTACKER = Ed25519PrivateKey.generate()
+ATTACKERS_JWK = keys.public_jwk(ATTACKER.public_key())
+
+
+@pytest.mark.parametrize(
+    ("signer", "named", "jwk"),
+    [
+        (None, True, ATTACKERS_JWK),  # signed by ours, another key beside our kid
+        (ATTACKER, True, ATTACKERS_JWK),  # re-signed by the attacker, whose key is in jwk
+        (ATTACKER, False, ATTACKERS_JWK),  # the same without a kid
+        (None, True, "not a key"),
+        (None, True, {"kty": "OKP", "crv": "Ed25519"}),
+    ],
+)
+def test_the_header_jwk_is_never_trusted(
+    app: Any, browser: Browser, graduated: Finished, signer: Any, named: bool, jwk: Any
+) -> None:
+    token = graduated.certify().credential_jwt or ""
+    kid = jwt.get_unverified_header(token)["kid"]
+    header = {"jwk": jwk, **({"kid": kid} if named else {})}
+    status, body = upload(browser, _resigned(app, token, signer, **header))
+    assert status == 200 and outcomes(body) == ["Fails", "Holds", "Holds", "Holds"]
+    assert "does not match its content" in body
+
+
+def test_a_jwk_holding_the_private_key_fails(app: Any, browser: Browser, graduated: Finished) -> None:
+    token = graduated.certify().credential_jwt or ""
+    ours = jwt.get_unverified_header(token)
+    with app.app_context():
+        private = keys.current_key().private.private_bytes_raw()
+    leaked = {**ours["jwk"], "d": base64.urlsafe_b64encode(private).rstrip(b"=").decode()}
+    status, body = upload(browser, _resigned(app, token, None, kid=ours["kid"], jwk=leaked))
+    assert status == 200 and outcomes(body)[0] == "Fails"
+
+
+@pytest.mark.parametrize("with_jwk", [True, False])
+def test_the_published_key_holds_with_or_without_its_jwk(
+    app: Any, browser: Browser, graduated: Finished, with_jwk: bool
+) -> None:
+    """A JWT signed before the header carried ``jwk`` holds as it did; one with ours holds too."""
+    token = graduated.certify().credential_jwt or ""
+    ours = jwt.get_unverified_header(token)
+    header = {"kid": ours["kid"], **({"jwk": ours["jwk"]} if with_jwk else {})}
+    status, body = upload(browser, _resigned(app, token, None, **header))
+    assert status == 200 and outcomes(body) == ["Holds", "Holds", "Holds", "Holds"]
+
+
 def test_a_revoked_credential_fails_its_status(browser: Browser, graduated: Finished) -> None:
     certificate = graduated.certify()
     revoke_certificate(graduated.db, certificate, graduated.admin, "Exam fraud", certificate.version, NOW)
@@ -206,9 +266,52 @@ def test_bad_uploads_get_a_clear_error(browser: Browser, text: str, message: str
     assert status == 400 and message in body
 
 
-def test_a_file_far_beyond_a_credential_is_refused_unread(browser: Browser) -> None:
-    status, body = upload(browser, b"{" + b" " * (4 * checking.MAX_BYTES) + b"}")
+def test_a_file_just_over_the_limit_gets_the_forms_message(browser: Browser) -> None:
+    status, body = upload(browser, b"{" + b" " * (checking.MAX_BYTES + 8 * 1024) + b"}")
     assert status == 400 and "A credential is at most 64 KB." in body
+
+
+def _multipart(size: int) -> tuple[io.BytesIO, str]:
+    """A credential upload of ``size`` bytes; the stream's position tells how much the app read."""
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(b"{" + b" " * size + b"}"), "c.json")})
+    return io.BytesIO(body), f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "uz"])
+def test_a_request_far_beyond_a_credential_is_413_unread(browser: Browser, language: str) -> None:
+    """Refused on its Content-Length, before the CSRF check or the form reads a byte of it."""
+    body, content_type = _multipart(4 * checking.MAX_BYTES)
+    browser.client.set_cookie("academy_lang", language)
+    response = browser.client.post(
+        "/verify/credential",
+        input_stream=body,
+        content_type=content_type,
+        content_length=len(body.getvalue()),
+    )
+    assert response.status_code == 413 and body.tell() == 0
+    title = {"en": "File too large", "ru": "Файл слишком большой", "uz": "Fayl juda katta"}[language]
+    assert title in response.get_data(as_text=True)
+
+
+def test_a_chunked_request_is_read_no_further_than_the_limit(browser: Browser) -> None:
+    """Without a Content-Length (chunked, the server ending the stream) the body is read up to the
+    limit, then refused with the 413 page."""
+    body, content_type = _multipart(4 * checking.MAX_BYTES)
+    response = browser.client.post(
+        "/verify/credential",
+        input_stream=body,
+        content_type=content_type,
+        headers={"Transfer-Encoding": "chunked"},  # as a WSGI server passes it on: no length
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413 and "File too large" in response.get_data(as_text=True)
+    assert 0 < body.tell() <= MAX_UPLOAD_REQUEST + 1
+
+
+def test_other_endpoints_keep_the_general_limit(browser: Browser) -> None:
+    padding = "x" * (4 * checking.MAX_BYTES)
+    response = browser.post("/login", {"email": "nobody@example.uz", "password": "wrong", "note": padding})
+    assert response.status_code == 200 and "Sign in" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

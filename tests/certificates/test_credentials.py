@@ -179,6 +179,18 @@ def test_issue_stores_both_signed_forms_that_verify_independently(browser: Any, 
     }
 
 
+def test_the_jwt_header_carries_the_published_key_as_a_jwk(browser: Any, finished: Finished) -> None:
+    """OB 3.0 verifiers that read the header's ``jwk`` find the key the DID document publishes."""
+    token = issued(finished).credential_jwt or ""
+    header = jwt.get_unverified_header(token)
+    published = did_keys(browser.client)[header["kid"]]
+    x = base64.urlsafe_b64encode(published.public_bytes_raw()).rstrip(b"=").decode()
+    assert header["jwk"] == {"kty": "OKP", "crv": "Ed25519", "x": x}  # public part only: no "d"
+    assert header["typ"] == "JWT" and header["kid"].startswith(keys.did() + "#z6Mk")
+    from_header = jwt.PyJWK(header["jwk"], algorithm="EdDSA").key
+    assert jwt.decode(token, from_header, algorithms=["EdDSA"])["iss"] == keys.did()
+
+
 def test_credential_states_the_certificate(finished: Finished) -> None:
     certificate = issued(finished, first_name="Oʻgʻiloy", last_name="Gʻaniyeva", email="OGiloy@Example.uz")
     document = json.loads(certificate.credential or "")

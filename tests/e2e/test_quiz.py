@@ -39,7 +39,7 @@ class Served:
     url: str
     app: Flask
     enrolment_id: int
-    quiz_ids: dict[str, int]  # "calm": 15 minutes, unlimited attempts; "timed": 1 minute
+    quiz_ids: dict[str, int]  # unlimited attempts; "calm": 15 minutes, "timed": 1 minute
 
 
 def _quiz(course: Course, position: int, minutes: int) -> Assessment:
@@ -51,6 +51,7 @@ def _quiz(course: Course, position: int, minutes: int) -> Assessment:
         weight=50,
         max_points=10,
         time_limit_minutes=minutes,
+        max_attempts=None,
     )
     one = QuizQuestion(assessment=quiz, position=1, text="Which channel answers fastest?")
     many = QuizQuestion(assessment=quiz, position=2, text="Which belong in a ticket?", multiple=True)
@@ -99,7 +100,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         )
         enrolment = Enrolment(cohort=cohort, student=student, status=EnrolmentStatus.ENROLLED)
         calm, timed = _quiz(course, 1, 15), _quiz(course, 2, 1)
-        timed.max_attempts = None
         session.add_all([course, cohort, student, enrolment, calm, timed])
         session.commit()
         ids = {"calm": calm.id, "timed": timed.id}

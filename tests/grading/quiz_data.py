@@ -34,8 +34,6 @@ def make_quiz(db: Session, make: Factory, course: Course, **fields: Any) -> Quiz
     values: dict[str, Any] = {"max_points": 20, "max_attempts": 3, "time_limit_minutes": 15}
     values.update(fields)
     assessment = make.assessment(course, AssessmentKind.QUIZ, **values)
-    # The column's default (1) fills in a None given at insert: "unlimited" is set afterwards.
-    assessment.max_attempts = values["max_attempts"]
     single = QuizQuestion(assessment=assessment, position=1, text="Which is right?", points=1)
     multiple = QuizQuestion(
         assessment=assessment, position=2, text="Which are right?", multiple=True, points=3

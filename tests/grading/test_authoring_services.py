@@ -7,9 +7,11 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from academy.auth.models import Role
+from academy.courses.models import CourseStatus
 from academy.errors import Conflict, NotFound
 from academy.grading import authoring, authoring_parts
 from academy.grading.authoring import (
@@ -38,6 +40,10 @@ from academy.grading.models import (
 )
 from academy.grading.services import GradeValue, save_grade
 from tests.conftest import Factory
+
+# Assessments are authored while a course is a draft; a published course keeps its weights at 100
+# (tests/grading/test_weights.py).
+DRAFT = CourseStatus.DRAFT
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 
@@ -81,7 +87,7 @@ def graded(make: Factory, assessment: Assessment, points: float) -> None:
 
 
 def test_create_renders_sanitised_markdown_and_keeps_the_kind_fields(db: Session, make: Factory) -> None:
-    course = make.course()
+    course = make.course(DRAFT)
     task = authoring.create_assessment(db, course, TASK)
     assert (task.title, task.weight, task.max_points, task.due_day) == ("Call script", 40, 20, 6)
     assert task.submission_type is SubmissionType.FILE and task.version == 1
@@ -94,6 +100,23 @@ def test_create_renders_sanitised_markdown_and_keeps_the_kind_fields(db: Session
         db, course, replace(QUIZ, kind=AssessmentKind.EXAM, time_limit_minutes=9)
     )
     assert exam.time_limit_minutes is None and exam.submission_type is None
+
+
+def test_unlimited_attempts_stay_unlimited_in_the_database(db: Session, make: Factory) -> None:
+    """None is "unlimited": neither the service nor a plain insert may store 1 instead."""
+    column = Assessment.__table__.c.max_attempts
+    assert column.default is None and column.server_default is None
+    course = make.course(DRAFT)
+    quiz = authoring.create_assessment(db, course, QUIZ)
+    bare = Assessment(
+        course_id=course.id, position=9, kind=AssessmentKind.QUIZ, title="Bare", weight=0, max_points=5
+    )
+    db.add(bare)
+    db.flush()
+    stored = db.execute(
+        select(Assessment.id, Assessment.max_attempts).where(Assessment.id.in_([quiz.id, bare.id]))
+    )
+    assert {assessment_id: attempts for assessment_id, attempts in stored} == {quiz.id: None, bare.id: None}
 
 
 @pytest.mark.parametrize(
@@ -117,7 +140,7 @@ def test_create_renders_sanitised_markdown_and_keeps_the_kind_fields(db: Session
     ],
 )
 def test_bad_values_are_field_errors(db: Session, make: Factory, changes: dict[str, Any], field: str) -> None:
-    course = make.course()
+    course = make.course(DRAFT)
     with pytest.raises(InvalidAssessment) as caught:
         authoring.create_assessment(db, course, replace(TASK, **changes))
     assert caught.value.field == field and str(caught.value.message)
@@ -125,7 +148,7 @@ def test_bad_values_are_field_errors(db: Session, make: Factory, changes: dict[s
 
 
 def test_one_attendance_component_per_course(db: Session, make: Factory) -> None:
-    course = make.course()
+    course = make.course(DRAFT)
     attendance = replace(TASK, kind=AssessmentKind.ATTENDANCE, title="Attendance", weight=10)
     first = authoring.create_assessment(db, course, attendance)
     assert first.due_day is None and first.submission_type is None
@@ -135,11 +158,11 @@ def test_one_attendance_component_per_course(db: Session, make: Factory) -> None
     with pytest.raises(SecondAttendance):
         authoring.update_assessment(db, task, attendance, task.version)
     authoring.update_assessment(db, first, replace(attendance, weight=15), first.version)  # itself is fine
-    authoring.create_assessment(db, make.course(), attendance)  # another course has its own
+    authoring.create_assessment(db, make.course(DRAFT), attendance)  # another course has its own
 
 
 def test_a_stale_edit_is_a_conflict_and_changes_nothing(db: Session, make: Factory) -> None:
-    task = authoring.create_assessment(db, make.course(), TASK)
+    task = authoring.create_assessment(db, make.course(DRAFT), TASK)
     authoring.update_assessment(db, task, replace(TASK, title="First"), 1)
     assert task.version == 2
     with pytest.raises(Conflict):
@@ -153,7 +176,7 @@ def test_a_stale_edit_is_a_conflict_and_changes_nothing(db: Session, make: Facto
 
 
 def test_an_assessment_in_use_keeps_its_kind_and_cannot_be_deleted(db: Session, make: Factory) -> None:
-    task = authoring.create_assessment(db, make.course(), TASK)
+    task = authoring.create_assessment(db, make.course(DRAFT), TASK)
     graded(make, task, 15)
     with pytest.raises(AssessmentInUse):
         authoring.update_assessment(db, task, replace(TASK, kind=AssessmentKind.EXAM), task.version)
@@ -166,7 +189,7 @@ def test_an_assessment_in_use_keeps_its_kind_and_cannot_be_deleted(db: Session, 
 
 @pytest.mark.parametrize("work", ["submission", "attempt"])
 def test_a_hand_in_or_an_attempt_protects_too(db: Session, make: Factory, work: str) -> None:
-    quiz = authoring.create_assessment(db, make.course(), QUIZ)
+    quiz = authoring.create_assessment(db, make.course(DRAFT), QUIZ)
     enrolment = make.enrolment(make.cohort(quiz.course))
     if work == "submission":
         db.add(Submission(assessment_id=quiz.id, enrolment_id=enrolment.id, text="hi"))
@@ -181,7 +204,7 @@ def test_a_hand_in_or_an_attempt_protects_too(db: Session, make: Factory, work: 
 
 
 def test_the_maximum_never_drops_below_points_given(db: Session, make: Factory) -> None:
-    task = authoring.create_assessment(db, make.course(), TASK)
+    task = authoring.create_assessment(db, make.course(DRAFT), TASK)
     graded(make, task, 15)
     graded(make, task, 12.5)
     with pytest.raises(BelowGivenPoints) as caught:
@@ -194,7 +217,7 @@ def test_the_maximum_never_drops_below_points_given(db: Session, make: Factory) 
 
 
 def test_deleting_renumbers_and_moving_swaps_without_bumping_versions(db: Session, make: Factory) -> None:
-    course = make.course()
+    course = make.course(DRAFT)
     first, second, third = (authoring.create_assessment(db, course, replace(TASK, title=t)) for t in "ABC")
     authoring.move_assessment(db, third, "up")
     authoring.move_assessment(db, first, "up")  # at the top already: nothing moves
@@ -202,13 +225,13 @@ def test_deleting_renumbers_and_moving_swaps_without_bumping_versions(db: Sessio
     assert third.version == 1
     authoring.delete_assessment(db, first, first.version)
     assert [(a.title, a.position) for a in authoring.assessments_of(db, course)] == [("C", 1), ("B", 2)]
-    other = make.course()
+    other = make.course(DRAFT)
     with pytest.raises(NotFound):
         authoring.assessment_of(db, other, second.id)
 
 
 def test_a_rubric_sets_the_maximum(db: Session, make: Factory) -> None:
-    task = authoring.create_assessment(db, make.course(), TASK)
+    task = authoring.create_assessment(db, make.course(DRAFT), TASK)
     criterion = authoring_parts.add_criterion(db, task, RUBRIC, task.version)
     assert task.max_points == 5 and task.version == 2
     authoring_parts.add_criterion(db, task, replace(RUBRIC, title="Tone"), task.version)
@@ -244,7 +267,7 @@ def test_a_rubric_sets_the_maximum(db: Session, make: Factory) -> None:
     ],
 )
 def test_bad_rubric_levels_are_refused(db: Session, make: Factory, levels: list[LevelData]) -> None:
-    task = authoring.create_assessment(db, make.course(), TASK)
+    task = authoring.create_assessment(db, make.course(DRAFT), TASK)
     with pytest.raises(InvalidAssessment) as caught:
         authoring_parts.add_criterion(db, task, replace(RUBRIC, levels=levels), task.version)
     assert caught.value.field in ("levels", "title")
@@ -253,7 +276,7 @@ def test_bad_rubric_levels_are_refused(db: Session, make: Factory, levels: list[
 
 
 def test_a_graded_rubric_only_changes_its_wording(db: Session, make: Factory) -> None:
-    task = authoring.create_assessment(db, make.course(), TASK)
+    task = authoring.create_assessment(db, make.course(DRAFT), TASK)
     criterion = authoring_parts.add_criterion(db, task, RUBRIC, task.version)
     graded(make, task, 3)
     levels = [LevelData(lv.id, lv.title.upper(), lv.points) for lv in criterion.levels]
@@ -277,7 +300,7 @@ def test_a_graded_rubric_only_changes_its_wording(db: Session, make: Factory) ->
 
 
 def test_rubrics_belong_to_assignments_and_exams(db: Session, make: Factory) -> None:
-    quiz = authoring.create_assessment(db, make.course(), QUIZ)
+    quiz = authoring.create_assessment(db, make.course(DRAFT), QUIZ)
     with pytest.raises(InvalidAssessment):
         authoring_parts.add_criterion(db, quiz, RUBRIC, quiz.version)
     task = authoring.create_assessment(db, quiz.course, TASK)
@@ -288,7 +311,7 @@ def test_rubrics_belong_to_assignments_and_exams(db: Session, make: Factory) -> 
 
 
 def test_quiz_questions_set_the_maximum(db: Session, make: Factory) -> None:
-    quiz = authoring.create_assessment(db, make.course(), QUIZ)
+    quiz = authoring.create_assessment(db, make.course(DRAFT), QUIZ)
     first = authoring_parts.add_question(db, quiz, question(), quiz.version)
     authoring_parts.add_question(db, quiz, question(points=1.5, multiple=True), quiz.version)
     assert quiz.max_points == 3.5 and [q.position for q in quiz.questions] == [1, 2]
@@ -328,21 +351,21 @@ def test_quiz_questions_set_the_maximum(db: Session, make: Factory) -> None:
     ],
 )
 def test_bad_questions_are_refused(db: Session, make: Factory, changes: dict[str, Any], field: str) -> None:
-    quiz = authoring.create_assessment(db, make.course(), QUIZ)
+    quiz = authoring.create_assessment(db, make.course(DRAFT), QUIZ)
     with pytest.raises(InvalidAssessment) as caught:
         authoring_parts.add_question(db, quiz, question(**changes), quiz.version)
     assert caught.value.field == field
 
 
 def test_a_multiple_choice_question_may_have_several_correct_options(db: Session, make: Factory) -> None:
-    quiz = authoring.create_assessment(db, make.course(), QUIZ)
+    quiz = authoring.create_assessment(db, make.course(DRAFT), QUIZ)
     both = [OptionData(None, "4", True), OptionData(None, "2*2", True), OptionData(None, "5", False)]
     found = authoring_parts.add_question(db, quiz, question(multiple=True, options=both), quiz.version)
     assert sum(o.correct for o in found.options) == 2
 
 
 def test_questions_of_an_attempted_quiz_cannot_change(db: Session, make: Factory) -> None:
-    quiz = authoring.create_assessment(db, make.course(), QUIZ)
+    quiz = authoring.create_assessment(db, make.course(DRAFT), QUIZ)
     first = authoring_parts.add_question(db, quiz, question(), quiz.version)
     second = authoring_parts.add_question(db, quiz, question(), quiz.version)
     db.add(
@@ -365,17 +388,17 @@ def test_questions_of_an_attempted_quiz_cannot_change(db: Session, make: Factory
 
 
 def test_parts_are_saved_on_the_assessment_version(db: Session, make: Factory) -> None:
-    task = authoring.create_assessment(db, make.course(), TASK)
+    task = authoring.create_assessment(db, make.course(DRAFT), TASK)
     with pytest.raises(Conflict):
         authoring_parts.add_criterion(db, task, RUBRIC, task.version - 1)
-    other = authoring.create_assessment(db, make.course(), TASK)
+    other = authoring.create_assessment(db, make.course(DRAFT), TASK)
     criterion = authoring_parts.add_criterion(db, other, RUBRIC, other.version)
     with pytest.raises(NotFound):
         authoring_parts.criterion_of(db, task, criterion.id)
 
 
 def test_the_policy_is_saved_on_its_version(db: Session, make: Factory) -> None:
-    course = make.course()
+    course = make.course(DRAFT)
     policy = PolicyData(70, 24, 5.5, 40, 80, 0)
     update_policy(db, course, policy, course.version)
     assert (course.pass_mark, course.late_grace_hours, course.late_penalty_per_day) == (70, 24, 5.5)
@@ -396,7 +419,7 @@ def test_the_policy_is_saved_on_its_version(db: Session, make: Factory) -> None:
 
 
 def test_a_repeated_option_id_makes_a_new_option(db: Session, make: Factory) -> None:
-    quiz = authoring.create_assessment(db, make.course(), QUIZ)
+    quiz = authoring.create_assessment(db, make.course(DRAFT), QUIZ)
     first = authoring_parts.add_question(db, quiz, question(), quiz.version)
     kept = first.options[0].id
     twice = question(options=[OptionData(kept, "four", True), OptionData(kept, "five", False)])

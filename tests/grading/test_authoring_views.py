@@ -11,12 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from academy.auth.models import Role
-from academy.courses.models import Course
+from academy.courses.models import Course, CourseStatus
 from academy.grading import authoring_parts
 from academy.grading.authoring_parts import CriterionData, LevelData, OptionData, QuestionData
 from academy.grading.models import Assessment, AssessmentKind
 from academy.grading.services import GradeValue, save_grade
 from tests.conftest import Browser, Factory, QueryCounter
+
+# Assessments are authored while a course is a draft; a published course keeps its weights at 100
+# (tests/grading/test_weights.py).
+DRAFT = CourseStatus.DRAFT
 
 
 def base(course: Course) -> str:
@@ -51,7 +55,7 @@ def admin(browser: Browser) -> Browser:
 
 
 def test_create_an_assignment(admin: Browser, db: Session, make: Factory) -> None:
-    course = make.course()
+    course = make.course(DRAFT)
     page = admin.get(f"{base(course)}/new")
     assert page.status_code == 200 and 'name="weight"' in page.get_data(as_text=True)
     response = admin.post(f"{base(course)}/new", form())
@@ -85,14 +89,14 @@ def test_create_an_assignment(admin: Browser, db: Session, make: Factory) -> Non
 def test_bad_input_is_refused_with_a_message(
     admin: Browser, db: Session, make: Factory, changes: dict[str, Any], message: str
 ) -> None:
-    course = make.course()
+    course = make.course(DRAFT)
     response = admin.post(f"{base(course)}/new", form(**changes))
     assert response.status_code == 200 and message in response.get_data(as_text=True)
     assert count(db, Assessment) == 0
 
 
 def test_a_second_attendance_is_refused_on_the_form(admin: Browser, db: Session, make: Factory) -> None:
-    course = make.course()
+    course = make.course(DRAFT)
     make.assessment(course, AssessmentKind.ATTENDANCE, weight=10)
     response = admin.post(f"{base(course)}/new", form(kind="attendance"))
     assert "already counts attendance" in response.get_data(as_text=True)
@@ -100,7 +104,7 @@ def test_a_second_attendance_is_refused_on_the_form(admin: Browser, db: Session,
 
 
 def test_edit_and_a_stale_save(admin: Browser, db: Session, make: Factory) -> None:
-    task = make.assessment(make.course(), due_day=3)
+    task = make.assessment(make.course(DRAFT), due_day=3)
     url = f"{base(task.course)}/{task.id}/edit"
     page = admin.get(url).get_data(as_text=True)
     assert re.search(r'name="due_day"[^>]*value="4"', page)  # the form counts days from 1
@@ -131,7 +135,7 @@ def test_a_graded_assessment_keeps_its_kind_and_points(admin: Browser, db: Sessi
 
 
 def test_delete_with_a_confirmation(admin: Browser, db: Session, make: Factory) -> None:
-    task = make.assessment(make.course())
+    task = make.assessment(make.course(DRAFT))
     url = f"{base(task.course)}/{task.id}/delete"
     assert "This cannot be undone." in admin.get(url).get_data(as_text=True)
     assert admin.post(url, {"version": task.version - 1}).status_code == 409
@@ -140,7 +144,7 @@ def test_delete_with_a_confirmation(admin: Browser, db: Session, make: Factory) 
 
 
 def test_move_up_and_down(admin: Browser, db: Session, make: Factory) -> None:
-    course = make.course()
+    course = make.course(DRAFT)
     first, second = make.assessment(course, title="A"), make.assessment(course, title="B")
     assert admin.post(f"{base(course)}/{second.id}/move/up").status_code == 302
     db.expire_all()
@@ -149,7 +153,7 @@ def test_move_up_and_down(admin: Browser, db: Session, make: Factory) -> None:
 
 
 def test_other_courses_ids_are_not_found(admin: Browser, db: Session, make: Factory) -> None:
-    mine, theirs = make.course(), make.course()
+    mine, theirs = make.course(DRAFT), make.course(DRAFT)
     task = make.assessment(theirs)
     criterion = authoring_parts.add_criterion(
         db, task, CriterionData("C", "", [LevelData(None, "a", 0), LevelData(None, "b", 2)]), task.version
@@ -172,7 +176,7 @@ def test_other_courses_ids_are_not_found(admin: Browser, db: Session, make: Fact
 
 @pytest.mark.parametrize("role", [Role.INSTRUCTOR, Role.STUDENT, Role.EMPLOYER])
 def test_only_admins(browser: Browser, make: Factory, role: Role) -> None:
-    task = make.assessment(make.course())
+    task = make.assessment(make.course(DRAFT))
     browser.login(role)
     assert browser.get(base(task.course)).status_code == 403
     assert browser.get(f"/admin/courses/{task.course_id}/policy").status_code == 403
@@ -194,7 +198,7 @@ def policy_form(version: int, **changes: Any) -> dict[str, Any]:
 
 
 def test_the_policy_form(admin: Browser, db: Session, make: Factory) -> None:
-    course = make.course()
+    course = make.course(DRAFT)
     url = f"/admin/courses/{course.id}/policy"
     page = admin.get(url).get_data(as_text=True)
     assert "Grace period, hours" in page and "every day or part of a day late" in page
@@ -211,7 +215,7 @@ def test_the_policy_form(admin: Browser, db: Session, make: Factory) -> None:
 
 
 def test_the_course_page_links_assessments_and_policy(admin: Browser, make: Factory) -> None:
-    course = make.course()
+    course = make.course(DRAFT)
     page = admin.get(f"/admin/courses/{course.id}").get_data(as_text=True)
     assert f"/admin/courses/{course.id}/assessments" in page and f"/admin/courses/{course.id}/policy" in page
 
@@ -219,7 +223,7 @@ def test_the_course_page_links_assessments_and_policy(admin: Browser, make: Fact
 def test_the_list_reads_a_fixed_number_of_queries(
     admin: Browser, db: Session, make: Factory, count_queries: QueryCounter
 ) -> None:
-    course = make.course()
+    course = make.course(DRAFT)
 
     def add(n: int) -> None:
         for _ in range(n):
@@ -249,7 +253,7 @@ def test_the_list_reads_a_fixed_number_of_queries(
 
 
 def test_a_quiz_with_unlimited_attempts_round_trips(admin: Browser, db: Session, make: Factory) -> None:
-    course = make.course()
+    course = make.course(DRAFT)
     quiz_form = form(kind="quiz", max_attempts="", time_limit_minutes="20", shuffle="y", due_day="")
     assert admin.post(f"{base(course)}/new", quiz_form).status_code == 302
     quiz = db.scalars(select(Assessment).where(Assessment.course_id == course.id)).one()

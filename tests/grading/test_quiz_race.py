@@ -46,6 +46,7 @@ def _prepare(app: Flask) -> tuple[int, int, list[int]]:
             title="Quiz",
             weight=100,
             max_points=10,
+            max_attempts=1,
         )
         question = QuizQuestion(assessment=quiz, position=1, text="Which?")
         options = [
