@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from academy.auth.models import User
@@ -197,6 +198,8 @@ def save_grade(
             grade.criteria = [
                 GradeCriterion(criterion_id=c, level_id=lv) for c, lv in sorted(new_levels.items())
             ]
+            # Other levels alone change no column of the grade's row: its version must move all the same.
+            flag_modified(grade, "graded_at")
             if changed:  # an empty value saved over no grade leaves a row, not a change
                 session.add(
                     GradeChange(

@@ -24,7 +24,7 @@ from academy.grading.models import (
     RubricLevel,
 )
 from academy.grading.quizzes import record_best
-from academy.grading.services import GradeValue, save_grade
+from academy.grading.services import GradeValue, StaleGrade, save_grade
 from tests.conftest import Browser, Factory, QueryCounter
 from tests.grading.gradebook_helpers import content_and_style, make_book, one_criterion, page_queries, save
 
@@ -106,6 +106,19 @@ def test_other_levels_with_the_same_total_leave_a_row_with_both_sets(db: Session
     assert second.new_levels == {content: levels["Rich"], style: levels["Plain"]}
     assert (second.old_feedback, second.new_feedback) == (None, None)
     assert second.level_ids() == set(levels.values())
+
+
+@pytest.mark.usefixtures("app_ctx")
+def test_other_levels_at_the_same_moment_still_move_the_version(db: Session, rubric: Rubric) -> None:
+    task, enrolment, teacher = rubric.task, rubric.enrolment, rubric.teacher
+    save_grade(db, task, enrolment, GradeValue(levels=rubric.pick("Thin", "Polished")), 0, teacher, now=T0)
+    grade = save_grade(
+        db, task, enrolment, GradeValue(levels=rubric.pick("Rich", "Plain")), 1, teacher, now=T0
+    )
+    db.expire_all()
+    assert grade.version == 2  # no column of the row changed, only its levels
+    with pytest.raises(StaleGrade):  # a form drawn before that change
+        save_grade(db, task, enrolment, GradeValue(levels=rubric.pick("Thin", "Plain")), 1, teacher, now=T0)
 
 
 @pytest.mark.usefixtures("app_ctx")
