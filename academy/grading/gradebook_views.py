@@ -42,7 +42,7 @@ from academy.grading.gradebook_forms import (
     args_from,
     page_args,
 )
-from academy.grading.history import cell_history, cohort_history
+from academy.grading.history import cell_history, cohort_history, level_changes
 from academy.grading.models import Assessment
 from academy.grading.release import (
     DueDateChanged,
@@ -159,13 +159,15 @@ def _cell_page(
 ) -> tuple[str, int]:
     """The no-JavaScript page of a cell that was not saved: the errors, or both values of a conflict."""
     db = get_session()
+    changes = cell_history(db, assessment.id, enrolment.id)
     return render_template(
         "grading/gradebook_cell.html",
         cohort=cohort,
         form=form,
         enrolment=enrolment,
         assessment=assessment,
-        changes=cell_history(db, assessment.id, enrolment.id),
+        changes=changes,
+        level_changes=level_changes(db, changes),
         source_names=GRADE_SOURCE_NAMES,
         fmt=Formatter(url_for("gradebook.index", code=cohort.code)),
         **extra,
@@ -295,6 +297,7 @@ def history(code: str) -> str:
         cohort=cohort,
         form=form,
         page=page,
+        level_changes=level_changes(db, page.items),
         query_args=form.query_args(),
         source_names=GRADE_SOURCE_NAMES,
         fmt=Formatter(url_for("gradebook.index", code=cohort.code)),

@@ -2,18 +2,30 @@
 
 The rows are written by :func:`academy.grading.services.save_grade` only. The gradebook's history
 page and the per-student grading view read them through here; both are for the cohort's instructors
-and administrators (the views check that), never for students.
+and administrators (the views check that), never for students. A change of rubric levels names them
+by id; :func:`level_changes` gives their titles for a page of changes in one query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from academy.cohorts.models import Enrolment
-from academy.grading.models import GradeChange
+from academy.grading.models import GradeChange, RubricCriterion, RubricLevel
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """One criterion whose level a change moved: its title, and the level titles before and after
+    (None: no level)."""
+
+    criterion: str
+    old: str | None
+    new: str | None
 
 
 def _with_names(stmt: Select[GradeChange]) -> Select[GradeChange]:
@@ -55,3 +67,45 @@ def cohort_history(
     if assessment_id is not None:
         stmt = stmt.where(GradeChange.assessment_id == assessment_id)
     return _with_names(stmt)
+
+
+def level_changes(session: Session, changes: Iterable[GradeChange]) -> dict[int, list[LevelChange]]:
+    """By change id, the criteria whose levels each change moved, in the order of the rubric.
+
+    One query for the whole page, none when no change touched the levels. A level no longer found
+    (its criterion was deleted) is left out.
+    """
+    changes = [c for c in changes if c.levels_changed]
+    ids = set().union(*(c.level_ids() for c in changes))
+    if not ids:
+        return {}
+    found = {
+        level_id: (position, criterion_id, criterion, level)
+        for level_id, position, criterion_id, criterion, level in session.execute(
+            select(
+                RubricLevel.id,
+                RubricCriterion.position,
+                RubricCriterion.id,
+                RubricCriterion.title,
+                RubricLevel.title,
+            )
+            .join(RubricCriterion, RubricCriterion.id == RubricLevel.criterion_id)
+            .where(RubricLevel.id.in_(sorted(ids)))
+        )
+    }
+    described: dict[int, list[LevelChange]] = {}
+    for change in changes:
+        old, new = change.old_levels or {}, change.new_levels or {}
+        moved = []
+        for key in set(old) | set(new):
+            if old.get(key) == new.get(key):
+                continue
+            before, after = found.get(old.get(key, 0)), found.get(new.get(key, 0))
+            named = before or after
+            if named is None:
+                continue
+            moved.append(
+                (named[:2], LevelChange(named[2], before[3] if before else None, after[3] if after else None))
+            )
+        described[change.id] = [level for _order, level in sorted(moved, key=lambda m: m[0])]
+    return described

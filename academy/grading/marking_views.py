@@ -31,7 +31,7 @@ from academy.db import get_session, utcnow
 from academy.errors import DomainError, NotFound
 from academy.forms import show_error
 from academy.grading import book
-from academy.grading.history import cell_history
+from academy.grading.history import cell_history, level_changes
 from academy.grading.marking import attempts_of, lateness, mark, neighbours, submission_of
 from academy.grading.marking_forms import MarkingForm, chosen_levels, points_text
 from academy.grading.models import Assessment, AssessmentKind, Grade, RubricCriterion
@@ -193,6 +193,7 @@ def _page(
     cell = row.cells[index] if row else None
     kind = assessment.kind
     handed_in_at = cell.handed_in_at if cell else None
+    history = cell_history(db, assessment.id, enrolment.id)
     return {
         "cohort": cohort,
         "assessment": assessment,
@@ -211,7 +212,8 @@ def _page(
         "lateness": lateness(handed_in_at, cols[index].due_at, book.policy_of(cohort.course))
         if assessment.hand_in
         else None,
-        "history": cell_history(db, assessment.id, enrolment.id),
+        "history": history,
+        "level_changes": level_changes(db, history),
         "around": neighbours(db, cohort.id, assessment, enrolment.id, only_waiting),
         "only_waiting": only_waiting,
         "waiting_flag": WAITING,

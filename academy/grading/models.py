@@ -16,6 +16,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -315,7 +316,12 @@ class GradeCriterion(Base):
 
 
 class GradeChange(Base):
-    """One change of a grade: who, when, from what to what, and why."""
+    """One change of a grade: who, when, from what to what, and why.
+
+    Points and "excused" are always written, changed or not. Feedback and rubric levels are written
+    only when they changed (None: unchanged): levels as ``{"<criterion id>": <level id>}``, ``{}``
+    for none.
+    """
 
     __tablename__ = "grade_changes"
     __table_args__ = (Index("ix_grade_changes_enrolment_id_assessment_id", "enrolment_id", "assessment_id"),)
@@ -330,8 +336,30 @@ class GradeChange(Base):
     old_excused: Mapped[bool] = mapped_column(Boolean, default=False)
     new_points: Mapped[float | None] = mapped_column(POINTS)
     new_excused: Mapped[bool] = mapped_column(Boolean, default=False)
+    old_feedback: Mapped[str | None] = mapped_column(Text)
+    new_feedback: Mapped[str | None] = mapped_column(Text)
+    old_levels: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    new_levels: Mapped[dict[str, int] | None] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text, default="")
 
     actor: Mapped[User | None] = relationship()
     assessment: Mapped[Assessment] = relationship()
     enrolment: Mapped[Enrolment] = relationship()
+
+    @property
+    def grade_changed(self) -> bool:
+        """Whether the points or "excused" changed (not only the feedback or the levels)."""
+        return (self.old_points, self.old_excused) != (self.new_points, self.new_excused)
+
+    @property
+    def feedback_changed(self) -> bool:
+        return self.old_feedback is not None or self.new_feedback is not None
+
+    @property
+    def levels_changed(self) -> bool:
+        return self.old_levels is not None or self.new_levels is not None
+
+    def level_ids(self) -> set[int]:
+        """The rubric levels this change names, before and after."""
+        old, new = self.old_levels or {}, self.new_levels or {}
+        return {int(level) for level in (*old.values(), *new.values())}

@@ -207,7 +207,9 @@ def my_work(session: Session, enrolment: Enrolment, now: datetime) -> MyWork:
     for column, cell, scored in zip(cols, row.cells, result.scored, strict=True):
         standing, late = standing_of(column, cell.handed_in_at, scored, policy, now)
         shown = visible(column) and cell.points is not None and not cell.excused
-        grade_id, text = feedback.get(column.id, (0, "")) if shown else (0, "")
+        # An excused grade has no points, but its feedback (why it is excused) is the student's too.
+        told = visible(column) and (cell.points is not None or cell.excused)
+        grade_id, text = feedback.get(column.id, (0, "")) if told else (0, "")
         items.append(
             Item(
                 column,

@@ -18,8 +18,9 @@ The rules, in one place:
   attempt's ``points`` are on the assessment's scale: the share of question points earned times the
   assessment's maximum points, to two decimals.
 - The grade is the best finished attempt, written by :func:`academy.grading.services.save_grade`
-  (source "quiz"), so it has a version and a history. Once a person changed the grade (by hand or by
-  import), attempts no longer change it: the instructor's word stands.
+  (source "quiz"), so it has a version and a history. Once a person changed the grade's points or
+  "excused" (by hand or by import), attempts no longer change it: the instructor's word stands.
+  Feedback (or nothing) changed by hand leaves the quiz in charge of the points.
 - Posted option ids are never trusted: one not of this quiz, or two for a single-choice question,
   is refused and nothing is written. Two tabs submitting one attempt score it once (a conditional
   UPDATE); two tabs starting an attempt get the same one (the unique attempt number).
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -230,9 +231,17 @@ def record_best(session: Session, assessment: Assessment, enrolment: Enrolment, 
         # The grade is read before its history: a person's save landing after either read changes
         # the version, so the save below is refused (and decided again) instead of going over it.
         grade = grade_of(session, assessment.id, enrolment.id)
+        # Only a change of the points or of "excused" counts: feedback added by hand keeps the quiz on.
         last_source = session.scalar(
             select(GradeChange.source)
-            .where(GradeChange.assessment_id == assessment.id, GradeChange.enrolment_id == enrolment.id)
+            .where(
+                GradeChange.assessment_id == assessment.id,
+                GradeChange.enrolment_id == enrolment.id,
+                or_(
+                    GradeChange.old_excused != GradeChange.new_excused,
+                    GradeChange.old_points.is_distinct_from(GradeChange.new_points),
+                ),
+            )
             .order_by(GradeChange.id.desc())
             .limit(1)
         )

@@ -5,7 +5,9 @@ date moved from a page drawn before someone else moved it is refused (409); move
 shortens the quiz attempts still open in the cohort to the new date, in the same transaction.
 Releasing makes the assessment's grades visible to the cohort's students and tells each student who
 has a grade (or is excused) in it, once: releasing again, even after taking the release back, never
-repeats the news.
+repeats the news. A grade given or changed after the release tells its student too
+(:func:`tell_of_grade`), once per change: the key of that message names the version the change gave
+the grade.
 """
 
 from __future__ import annotations
@@ -131,6 +133,28 @@ def _shorten_open_attempts(
 
 def released_key(cohort_id: int, assessment_id: int, user_id: int) -> str:
     return f"released:{cohort_id}:{assessment_id}:{user_id}"
+
+
+def grade_news_key(enrolment_id: int, assessment_id: int, version: int) -> str:
+    return f"grade:{enrolment_id}:{assessment_id}:{version}"
+
+
+def tell_of_grade(
+    session: Session, enrolment: Enrolment, assessment: Assessment, version: int, given: bool
+) -> Notification:
+    """Tell a student that their grade of a released assessment was given (``given``) or changed.
+
+    ``version`` is the version the change gives the grade, so a retried save can never send the same
+    news twice: its key is already taken (the unique key refuses the second row).
+    """
+    return notify(
+        session,
+        enrolment.student_id,
+        NotificationKind.GRADE_GIVEN if given else NotificationKind.GRADE_UPDATED,
+        cohort_id=enrolment.cohort_id,
+        assessment_id=assessment.id,
+        dedupe_key=grade_news_key(enrolment.id, assessment.id, version),
+    )
 
 
 def _graded_students(session: Session, cohort: Cohort, assessment: Assessment) -> list[int]:

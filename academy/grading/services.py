@@ -3,7 +3,12 @@ CSV import, a finished quiz), checks its version and keeps the history.
 
 A grade is saved over the version the form was drawn from, or not at all: two tabs saving the same
 cell from the same version give one saved change and one :class:`StaleGrade` (409), whose message
-shows both values. Rows are never deleted, so the version of a cell only ever grows.
+shows both values. Rows are never deleted, so the version of a cell only ever grows. Every saved
+change, of the points, "excused", the feedback or the rubric levels, leaves one ``GradeChange``; a
+save that changes nothing leaves none and keeps the version.
+
+Once the cohort has released the assessment's grades, a person's change of the points or of
+"excused" tells the student (:func:`academy.grading.release.tell_of_grade`), once per change.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from academy.auth.models import User
@@ -27,12 +33,14 @@ from academy.errors import Conflict, DomainError, NotFound
 from academy.grading.models import (
     Assessment,
     AssessmentKind,
+    CohortAssessment,
     Grade,
     GradeChange,
     GradeCriterion,
     GradeSource,
     RubricCriterion,
 )
+from academy.grading.release import tell_of_grade
 
 log = logging.getLogger(__name__)
 MAX_FEEDBACK = 10_000
@@ -153,7 +161,8 @@ def save_grade(
 
     ``expected_version`` None saves over whatever stands; only a finished quiz does that. Raises
     :class:`StaleGrade` when the grade is no longer at ``expected_version``, and the errors of
-    :func:`checked` for a bad value. A change of points or of "excused" is written to the history.
+    :func:`checked` for a bad value. Every change is written to the history; a change of points or
+    of "excused" by a person (not a quiz) in a released assessment is also sent to the student.
     """
     check_gradable(assessment, enrolment)
     value = checked(assessment, value)
@@ -163,16 +172,17 @@ def save_grade(
     if expected_version is not None and expected_version != current_version:
         raise StaleGrade(grade, value)
     old_points, old_excused = (grade.points, grade.excused) if grade else (None, False)
+    old_feedback = grade.feedback if grade else ""
     old_levels = {c.criterion_id: c.level_id for c in grade.criteria} if grade else {}
-    unchanged = grade is not None and (old_points, old_excused, grade.feedback, old_levels) == (
-        value.points,
-        value.excused,
-        value.feedback,
-        dict(value.levels),
-    )
-    if unchanged:
-        assert grade is not None
+    new_levels = dict(value.levels)
+    points_changed = (old_points, old_excused) != (value.points, value.excused)
+    feedback_changed = old_feedback != value.feedback
+    levels_changed = old_levels != new_levels
+    changed = points_changed or feedback_changed or levels_changed
+    if grade is not None and not changed:
         return grade
+    # Read before anything changes: this query's autoflush must not write outside the savepoint.
+    tell = points_changed and source is not GradeSource.QUIZ and _released(session, assessment, enrolment)
     # The changes are made inside the savepoint: begin_nested() flushes what is pending before its
     # SAVEPOINT, so a version conflict found by that flush would break the caller's transaction.
     try:
@@ -186,9 +196,11 @@ def save_grade(
             grade.graded_by_id = actor.id if actor else None
             grade.graded_at = now
             grade.criteria = [
-                GradeCriterion(criterion_id=c, level_id=lv) for c, lv in sorted(value.levels.items())
+                GradeCriterion(criterion_id=c, level_id=lv) for c, lv in sorted(new_levels.items())
             ]
-            if (old_points, old_excused) != (value.points, value.excused):
+            # Other levels alone change no column of the grade's row: its version must move all the same.
+            flag_modified(grade, "graded_at")
+            if changed:  # an empty value saved over no grade leaves a row, not a change
                 session.add(
                     GradeChange(
                         assessment_id=assessment.id,
@@ -200,9 +212,17 @@ def save_grade(
                         old_excused=old_excused,
                         new_points=value.points,
                         new_excused=value.excused,
+                        old_feedback=old_feedback if feedback_changed else None,
+                        new_feedback=value.feedback if feedback_changed else None,
+                        old_levels=_levels_json(old_levels) if levels_changed else None,
+                        new_levels=_levels_json(new_levels) if levels_changed else None,
                         reason=reason.strip()[:1000],
                     )
                 )
+            if tell:
+                # The version this save gives the grade: one message per change, never two for one.
+                given = old_points is None and not old_excused
+                tell_of_grade(session, enrolment, assessment, current_version + 1, given)
             session.flush()
     except (StaleDataError, IntegrityError) as error:
         # Saved by someone else between our read and our write (a new row, or a newer version).
@@ -216,3 +236,14 @@ def save_grade(
         source.value,
     )
     return grade
+
+
+def _levels_json(levels: Mapping[int, int]) -> dict[str, int]:
+    """Rubric levels as the history keeps them: ``{"<criterion id>": <level id>}``."""
+    return {str(criterion): level for criterion, level in sorted(levels.items())}
+
+
+def _released(session: Session, assessment: Assessment, enrolment: Enrolment) -> bool:
+    """Whether the student's cohort has released the assessment's grades (at most one query)."""
+    row = session.get(CohortAssessment, (enrolment.cohort_id, assessment.id))
+    return row is not None and row.released_at is not None

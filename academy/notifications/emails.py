@@ -23,6 +23,11 @@ from academy.cohorts.services import waitlist_position
 from academy.db import in_locale
 from academy.notifications.models import Notification, NotificationKind
 
+# News of grades: their e-mails link to the student's own results.
+GRADE_NEWS = frozenset(
+    {NotificationKind.GRADES_RELEASED, NotificationKind.GRADE_GIVEN, NotificationKind.GRADE_UPDATED}
+)
+
 
 @dataclass(frozen=True)
 class Letter:
@@ -76,11 +81,16 @@ def compose(session: Session, notification: Notification, now: datetime) -> Lett
                 subject = _("You are on the waitlist: %(course)s", course=course)
             elif kind is NotificationKind.PROMOTED:
                 subject = _("A seat is yours: %(course)s", course=course)
-            elif kind is NotificationKind.GRADES_RELEASED:
+            elif kind in GRADE_NEWS:
                 assessment = notification.assessment
                 title = assessment.title if assessment else ""
                 context.update(assessment=title, link=public_url("work.cohort", code=cohort.code))
-                subject = _("Grades released: %(assessment)s", assessment=title)
+                if kind is NotificationKind.GRADE_GIVEN:
+                    subject = _("New grade: %(assessment)s", assessment=title)
+                elif kind is NotificationKind.GRADE_UPDATED:
+                    subject = _("Grade updated: %(assessment)s", assessment=title)
+                else:
+                    subject = _("Grades released: %(assessment)s", assessment=title)
             elif kind is NotificationKind.STARTING_TOMORROW:
                 first = session.scalar(
                     select(CohortSession)

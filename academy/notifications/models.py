@@ -20,6 +20,8 @@ class NotificationKind(enum.StrEnum):
     PROMOTED = "promoted"
     STARTING_TOMORROW = "starting_tomorrow"
     GRADES_RELEASED = "grades_released"
+    GRADE_GIVEN = "grade_given"  # a grade given after its assessment was released
+    GRADE_UPDATED = "grade_updated"  # a released grade changed
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of message, not a password)
 

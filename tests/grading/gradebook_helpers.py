@@ -14,9 +14,9 @@ from academy.auth.models import Role, User
 from academy.cohorts.models import Cohort, Enrolment
 from academy.cohorts.timetable import to_local
 from academy.db import utcnow
-from academy.grading.models import Assessment, AssessmentKind, GradeChange
+from academy.grading.models import Assessment, AssessmentKind, GradeChange, RubricCriterion, RubricLevel
 from academy.grading.services import GradeValue, save_grade
-from tests.conftest import Browser, Factory
+from tests.conftest import Browser, Factory, QueryCounter
 
 JSON = {"Accept": "application/json"}  # what the inline editor sends
 
@@ -100,7 +100,14 @@ def cell_link(book: Book, task: int, student: int) -> str:
 
 
 def save(
-    browser: Browser, book: Book, task: int, student: int, points: str, version: int, **extra: object
+    browser: Browser,
+    book: Book,
+    task: int,
+    student: int,
+    points: str,
+    version: int,
+    as_json: bool = True,
+    **extra: object,
 ) -> TestResponse:
     data = {
         "enrolment_id": book.enrolments[student].id,
@@ -109,8 +116,47 @@ def save(
         "points": points,
     }
     data.update(extra)
-    return browser.post(f"{book.url}/cells", data, headers=JSON)
+    return browser.post(f"{book.url}/cells", data, headers=JSON if as_json else None)
 
 
 def changes(db: Session) -> int:
     return db.scalar(select(func.count()).select_from(GradeChange)) or 0
+
+
+def content_and_style(
+    db: Session, task: Assessment, content: dict[str, float], style: dict[str, float]
+) -> tuple[RubricCriterion, RubricCriterion, dict[str, RubricLevel]]:
+    """A rubric of two criteria, "Content" and "Style", with these levels (title: points)."""
+    criteria = (
+        RubricCriterion(assessment=task, position=1, title="Content"),
+        RubricCriterion(assessment=task, position=2, title="Style"),
+    )
+    levels = {
+        name: RubricLevel(criterion=criterion, title=name, points=points)
+        for criterion, named in zip(criteria, (content, style), strict=True)
+        for name, points in named.items()
+    }
+    db.add_all([*criteria, *levels.values()])
+    db.flush()
+    return criteria[0], criteria[1], levels
+
+
+def one_criterion(db: Session, task: Assessment, title: str, levels: dict[str, float]) -> RubricCriterion:
+    """A rubric of one criterion with these levels (title: points), loaded on ``task``."""
+    criterion = RubricCriterion(assessment_id=task.id, position=1, title=title)
+    criterion.levels = [RubricLevel(title=name, points=points) for name, points in levels.items()]
+    db.add(criterion)
+    db.flush()
+    db.refresh(task)
+    return criterion
+
+
+def page_queries(browser: Browser, count_queries: QueryCounter, user: User, url: str) -> int:
+    """How many queries ``url`` takes for ``user``, signed in afresh, once the page was drawn once."""
+    if browser.user:
+        browser.logout()
+    browser.login(user)
+    browser.get(url)
+    before = count_queries.count
+    assert browser.get(url).status_code == 200
+    return count_queries.count - before

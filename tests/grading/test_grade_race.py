@@ -1,6 +1,7 @@
 """Two tabs, one grade cell: sessions on separate connections save the same cell from the same version
 at the same instant. One change is saved; every other save gets StaleGrade (409), the first value
-stands, and the history holds exactly one change. Run on SQLite and on PostgreSQL."""
+stands, the history holds exactly one change, and the student (the assessment is released) is told
+once. Run on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,16 +15,18 @@ from academy import create_app
 from academy.auth.models import Role, User
 from academy.cohorts import services
 from academy.cohorts.models import Cohort, Enrolment
-from academy.db import database, get_session
-from academy.grading.models import Assessment, AssessmentKind, Grade, GradeChange
+from academy.db import database, get_session, utcnow
+from academy.grading.models import Assessment, AssessmentKind, CohortAssessment, Grade, GradeChange
 from academy.grading.services import GradeValue, StaleGrade, save_grade
+from academy.notifications.models import Notification, NotificationKind
 from academy.schema import upgrade
 from benchmarks.enrol import make_cohort
 
 TABS = 6
 
 
-def _prepare(app: Flask) -> tuple[int, int, int]:
+def _prepare(app: Flask, released: bool = False) -> tuple[int, int, int]:
+    """A cohort with one student, an exam (released when asked) and an instructor: their ids."""
     cohort_id, (student_id,) = make_cohort(app, seats=5, students=1, label="grade")
     with app.app_context():
         session = get_session()
@@ -47,6 +50,9 @@ def _prepare(app: Flask) -> tuple[int, int, int]:
             role=Role.INSTRUCTOR,
         )
         session.add_all([task, teacher])
+        if released:
+            session.flush()
+            session.add(CohortAssessment(cohort_id=cohort.id, assessment_id=task.id, released_at=utcnow()))
         session.commit()
         return task.id, enrolment.id, teacher.id
 
@@ -56,7 +62,7 @@ def test_simultaneous_saves_of_one_cell(empty_database: str, starting_version: i
     upgrade(empty_database)
     app = create_app({"ENV_NAME": "testing", "DATABASE_URL": empty_database, "DATABASE_POOL_SIZE": TABS})
     try:
-        task_id, enrolment_id, teacher_id = _prepare(app)
+        task_id, enrolment_id, teacher_id = _prepare(app, released=True)
         with app.app_context():
             session = get_session()
             if starting_version:
@@ -110,5 +116,10 @@ def test_simultaneous_saves_of_one_cell(empty_database: str, starting_version: i
             assert len(changes) == starting_version + 1  # the setup's grade, if any, and one change
             assert changes[-1].new_points == winner
             assert changes[-1].old_points == (1 if starting_version else None)
+            told = (NotificationKind.GRADE_GIVEN, NotificationKind.GRADE_UPDATED)
+            news = session.scalars(
+                select(Notification.kind).where(Notification.kind.in_(told)).order_by(Notification.id)
+            ).all()
+            assert news == list(told[: starting_version + 1])  # the setup's grade, if any, and the change
     finally:
         database(app).engine.dispose()

@@ -18,8 +18,6 @@ from academy.grading.models import (
     AssessmentKind,
     GradeChange,
     GradeSource,
-    RubricCriterion,
-    RubricLevel,
     Submission,
 )
 from academy.grading.results import ResultState, WorkState, days_late
@@ -36,6 +34,7 @@ from academy.grading.services import (
     save_grade,
 )
 from tests.conftest import Factory, QueryCounter
+from tests.grading.gradebook_helpers import content_and_style
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 TASHKENT = ZoneInfo("Asia/Tashkent")
@@ -103,7 +102,7 @@ def test_saving_the_same_value_again_changes_nothing(db: Session, make: Factory)
     assert grade.version == 1 and _changes(db) == 1
 
 
-def test_feedback_alone_is_saved_without_a_history_line(db: Session, make: Factory) -> None:
+def test_feedback_alone_is_saved_with_a_history_line(db: Session, make: Factory) -> None:
     cohort = make.cohort()
     task = make.assessment(cohort.course)
     enrolment = make.enrolment(cohort)
@@ -111,7 +110,7 @@ def test_feedback_alone_is_saved_without_a_history_line(db: Session, make: Facto
     save_grade(db, task, enrolment, GradeValue(points=70), 0, teacher)
     grade = save_grade(db, task, enrolment, GradeValue(points=70, feedback="Well argued"), 1, teacher)
     assert (grade.feedback, grade.version) == ("Well argued", 2)
-    assert _changes(db) == 1
+    assert _changes(db) == 2  # the feedback's change is in the history too (test_grade_history.py)
 
 
 @pytest.mark.parametrize(
@@ -137,19 +136,9 @@ def test_bad_values_are_refused_and_write_nothing(
 def test_the_rubric_levels_make_the_points(db: Session, make: Factory) -> None:
     cohort = make.cohort()
     task = make.assessment(cohort.course, max_points=10)
-    content = RubricCriterion(assessment=task, position=1, title="Content")
-    style = RubricCriterion(assessment=task, position=2, title="Style")
-    levels = {
-        name: RubricLevel(criterion=criterion, title=name, points=points)
-        for name, criterion, points in [
-            ("c-low", content, 2),
-            ("c-high", content, 6),
-            ("s-low", style, 1.5),
-            ("s-high", style, 4),
-        ]
-    }
-    db.add_all([content, style, *levels.values()])
-    db.flush()
+    content, style, levels = content_and_style(
+        db, task, {"c-low": 2, "c-high": 6}, {"s-low": 1.5, "s-high": 4}
+    )
     enrolment = make.enrolment(cohort)
     teacher = make.user(Role.INSTRUCTOR)
     chosen = {content.id: levels["c-high"].id, style.id: levels["s-low"].id}

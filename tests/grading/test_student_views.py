@@ -117,6 +117,24 @@ def test_released_grades_show_points_feedback_rubric_and_result(
     assert "Graded" in body
 
 
+def test_the_feedback_of_an_excused_grade_shows_once_released(
+    browser: Browser, db: Session, make: Factory
+) -> None:
+    cohort = running_cohort(make)
+    task = make.assessment(cohort.course, title="Call review", weight=100, due_day=30)
+    _student, enrolment = enrol_student(browser, cohort)
+    teacher = make.user(Role.INSTRUCTOR)
+    value = GradeValue(excused=True, feedback="Excused: medical note <seen>")
+    save_grade(db, task, enrolment, value, 0, teacher)
+    for url in (work_url(cohort), work_url(cohort, task)):
+        assert "medical note" not in page_text(browser, url)  # not released yet
+    release_grades(db, cohort, task)
+    for url in (work_url(cohort), work_url(cohort, task)):
+        body = page_text(browser, url)
+        assert "Excused: it does not count in your result." in body
+        assert "Feedback" in body and "Excused: medical note &lt;seen&gt;" in body  # escaped
+
+
 @pytest.mark.parametrize("status", [EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED])
 def test_a_former_student_still_sees_their_results_but_cannot_hand_in(
     browser: Browser, db: Session, make: Factory, status: EnrolmentStatus
