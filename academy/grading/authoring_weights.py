@@ -4,8 +4,10 @@ A course is published only when its assessments' weights total exactly 100
 (``academy.courses.services``). Afterwards the total stays 100: a single assessment added, edited or
 deleted may change the total only to make it exactly 100, so that weights are moved from one
 assessment to another on the Weights page (:func:`set_weights`), where they are saved together.
-An assessment worth 0 can always be added or deleted. A draft course's weights may total anything
-while an administrator rearranges them.
+As at publishing, a published course may also have no assessments at all, so its last one can be
+deleted and its first one must weigh 100; an assessment worth 0 is added or deleted freely beside
+others totalling 100. A draft course's weights may total anything while an administrator
+rearranges them.
 
 Everything that decides on the total holds the course's row first (:func:`hold_course`), as
 publishing does: a publication and a change of the weights never both read the state before the other.
@@ -96,20 +98,22 @@ class WeightRow:
 def keep_total(session: Session, course_id: int, assessment: Assessment, weight: int | None) -> None:
     """Refuse giving ``assessment`` (new, or to be deleted when ``weight`` is None) this weight when its
     course is published and the total would then move away from 100."""
-    before = assessment.weight if assessment.id is not None else 0
-    after = weight or 0
-    if after == before:
+    exists = assessment.id is not None
+    if exists and weight is not None and weight == assessment.weight:
         return
     course = session.get(Course, course_id)
     if course is None or hold_course(session, course) is not CourseStatus.PUBLISHED:
         return
     with session.no_autoflush:  # the assessment may already hold the new value
-        others = session.scalar(
-            select(func.coalesce(func.sum(Assessment.weight), 0)).where(
+        count, others = session.execute(
+            select(func.count(Assessment.id), func.coalesce(func.sum(Assessment.weight), 0)).where(
                 Assessment.course_id == course_id, Assessment.id != (assessment.id or 0)
             )
-        )
-    total = int(others or 0) + after
+        ).one()
+    # As at publishing: a published course has no assessments, or assessments totalling 100.
+    if weight is None and count == 0:
+        return
+    total = int(others or 0) + (weight or 0)
     if total != 100:
         raise TotalMustStay(total, deleting=weight is None)
 

@@ -73,6 +73,19 @@ def test_adding_weight_is_refused_but_a_weightless_assessment_is_welcome(db: Ses
     assert weights_of(db, course) == [60, 40]
 
 
+def test_a_published_course_has_no_assessments_or_a_total_of_100(db: Session, make: Factory) -> None:
+    course = course_with(make)
+    with pytest.raises(TotalMustStay, match="make them 0"):
+        authoring.create_assessment(db, course, replace(EXAM, weight=0))
+    with pytest.raises(TotalMustStay, match="make them 60"):
+        authoring.create_assessment(db, course, EXAM)
+    assert weights_of(db, course) == []
+    only = authoring.create_assessment(db, course, replace(EXAM, weight=100))
+    assert weights_of(db, course) == [100]
+    authoring.delete_assessment(db, only, only.version)
+    assert weights_of(db, course) == []
+
+
 def test_deleting_a_weighted_assessment_is_refused(db: Session, make: Factory) -> None:
     course = course_with(make, 60, 40)
     second = authoring.assessments_of(db, course)[1]
