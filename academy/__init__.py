@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from academy import access
 from academy.config import ROOT, config_class, from_environment
 from academy.db import Database, get_session
+from academy.form_messages import use_academy_messages
 from academy.web import enforce_body_limit, refuse_nul_bytes
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -152,6 +153,7 @@ def register_request_hooks(app: Flask) -> None:
     app.url_value_preprocessor(enforce_body_limit)  # before any before_request hook reads the body
     app.before_request(access.enforce_declared)
     app.before_request(refuse_nul_bytes)
+    app.before_request(use_academy_messages)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -2,24 +2,50 @@
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from typing import Any
 
+import wtforms
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, Field, Form, ValidationError
+from wtforms import DecimalField, Field, ValidationError
+from wtforms import validators as wtforms_validators
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Regexp
 
 from academy.auth.services import password_problem
 from academy.errors import DomainError
+from academy.form_messages import FORM_MESSAGES
 
 ID = re.compile(r"[0-9]{1,12}")  # an id posted in a form (str.isdigit() also takes "²", which int() does not)
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # control characters: no title or name has them
 PHONE = Regexp(r"^\+?[0-9 ()-]{9,20}$", message=_l("Enter a phone number such as +998 90 123 45 67."))
 
 
-def show_error(form: Form, error: DomainError) -> None:
+class Form(wtforms.Form):
+    """A form posted without a CSRF token (a filter, a search, a row of a list of rows), whose WTForms
+    messages come from the academy's catalogue like those of the Flask-WTF forms."""
+
+    class Meta:
+        def get_translations(self, form: wtforms.Form) -> Any:
+            return FORM_MESSAGES
+
+
+class NumberRange(wtforms_validators.NumberRange):
+    """WTForms' range check, with an integer of hundreds of digits out of range instead of an
+    ``OverflowError`` (the check passes the number through ``math.isnan``, a float)."""
+
+    def __call__(self, form: wtforms.Form, field: Field) -> None:
+        try:
+            super().__call__(form, field)
+        except OverflowError:
+            field.data = math.inf if field.data > 0 else -math.inf
+            super().__call__(form, field)
+            raise ValidationError(field.gettext("Not a valid integer value.")) from None
+
+
+def show_error(form: wtforms.Form, error: DomainError) -> None:
     """Put a service's error on the field it concerns, or above the form."""
     message = str(error.message)
     if error.field and error.field in form:
@@ -28,7 +54,7 @@ def show_error(form: Form, error: DomainError) -> None:
         form.form_errors.append(message)
 
 
-def person_data(form: Form) -> dict[str, Any]:
+def person_data(form: wtforms.Form) -> dict[str, Any]:
     """The personal details of a registration form, as the account services take them."""
     return {
         name: form[name].data for name in ("email", "password", "first_name", "last_name", "phone", "locale")

@@ -7,10 +7,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, SearchField, SelectField, ValidationError
+from wtforms import SearchField, SelectField, ValidationError
 from wtforms.fields.choices import SelectChoice
 
 from academy.catalogue.services import Filters
+from academy.forms import Form
 from academy.i18n import LANGUAGE_NAMES
 from academy.tracks import Track
 

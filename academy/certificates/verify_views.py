@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
-from wtforms import Form, SearchField, TextAreaField
+from wtforms import SearchField, TextAreaField
 
 from academy import access
 from academy.catalogue.views import academy_today
@@ -22,6 +22,7 @@ from academy.certificates.services import REISSUED, CertificateState, find_by_co
 from academy.certificates.verification import verify, well_shaped
 from academy.db import get_session, utcnow
 from academy.extensions import client_address, limiter
+from academy.forms import Form
 from academy.i18n import current_locale
 from academy.web import body_limit
 

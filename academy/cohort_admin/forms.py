@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -11,7 +12,6 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     Field,
-    Form,
     HiddenField,
     IntegerField,
     SelectField,
@@ -19,19 +19,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import (
-    DataRequired,
-    Email,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    Regexp,
-    StopValidation,
-)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from academy.forms import choices, strip
+from academy.forms import NumberRange, choices, strip
 from academy.i18n import LANGUAGE_NAMES
 
 COHORT_CODE = Regexp(
@@ -66,7 +57,7 @@ class AtLeastOne:
     def __init__(self, message: object) -> None:
         self.message = message
 
-    def __call__(self, form: Form, field: Field) -> None:
+    def __call__(self, form: wtforms.Form, field: Field) -> None:
         if not field.data:
             raise StopValidation(str(self.message))
 

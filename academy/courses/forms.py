@@ -7,7 +7,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    Form,
     HiddenField,
     IntegerField,
     SelectField,
@@ -17,13 +16,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import FieldList, FormField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from academy.courses.content import MAX_BODY, MAX_MINUTES
 from academy.courses.models import Course, CourseStatus
 from academy.courses.services import COURSE_CODE, MAX_CERTIFICATE_MONTHS, MAX_HOURS, normalise_code
-from academy.forms import ID, choices, strip
+from academy.forms import ID, Form, NumberRange, choices, strip
 from academy.i18n import LANGUAGE_NAMES
 from academy.labels import TRACK_NAMES
 from academy.skills.models import Skill

@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    Form,
     HiddenField,
     IntegerField,
     SelectField,
@@ -23,9 +22,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import FieldList, FormField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from academy.forms import ID, FiniteDecimalField, NoControlCharacters, choices, strip
+from academy.forms import ID, FiniteDecimalField, Form, NoControlCharacters, NumberRange, choices, strip
 from academy.grading.authoring import MAX_ATTEMPTS, MAX_DUE_DAY, MAX_INSTRUCTIONS, MAX_POINTS, MAX_TIME_LIMIT
 from academy.grading.authoring_parts import MAX_LEVELS, MAX_OPTIONS, MAX_TEXT
 from academy.grading.authoring_policy import MAX_GRACE_HOURS

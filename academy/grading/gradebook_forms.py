@@ -15,7 +15,6 @@ from wtforms import (
     BooleanField,
     DateField,
     Field,
-    Form,
     HiddenField,
     IntegerField,
     SearchField,
@@ -26,11 +25,11 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from academy.cohorts.attendance import ROSTER_STATUSES
 from academy.cohorts.models import EnrolmentStatus
-from academy.forms import strip
+from academy.forms import Form, NumberRange, strip
 from academy.grading.results import ResultState
 from academy.grading.table import EXCUSED, Query
 from academy.labels import ENROLMENT_STATUS_NAMES, RESULT_NAMES

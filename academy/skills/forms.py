@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from academy.forms import choices, strip
+from academy.forms import NumberRange, choices, strip
 from academy.labels import TRACK_NAMES
 from academy.skills.services import MAX_LEVELS, SKILL_CODE, normalise_code
 

@@ -7,11 +7,11 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, StringField, TimeField, URLField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from academy.cohort_admin.forms import AtLeastOne, MultiCheckboxField
 from academy.cohorts.timetable import SERIES_MINUTES
-from academy.forms import strip
+from academy.forms import NumberRange, strip
 
 
 def weekday_choices() -> list[tuple[int, str]]:
