@@ -193,6 +193,7 @@ def release_grades(
     Returns how many students were told. Releasing what is already released changes nothing.
     """
     check_column(cohort, assessment)
+    hold_assessment(session, assessment.id, "release")  # a grade being saved now is waited for
     row = cohort_change(session, cohort, assessment)
     if row is not None and row.released_at is not None:
         return 0

@@ -30,6 +30,7 @@ from academy.cohorts.attendance import ROSTER_STATUSES
 from academy.cohorts.models import Enrolment
 from academy.db import utcnow
 from academy.errors import Conflict, DomainError, NotFound
+from academy.grading.locks import hold_assessment
 from academy.grading.models import (
     Assessment,
     AssessmentKind,
@@ -244,6 +245,15 @@ def _levels_json(levels: Mapping[int, int]) -> dict[str, int]:
 
 
 def _released(session: Session, assessment: Assessment, enrolment: Enrolment) -> bool:
-    """Whether the student's cohort has released the assessment's grades (at most one query)."""
-    row = session.get(CohortAssessment, (enrolment.cohort_id, assessment.id))
-    return row is not None and row.released_at is not None
+    """Whether the student's cohort has released the assessment's grades.
+
+    The assessment's row is held first, as a release holds it (``academy.grading.locks``): a release
+    at this moment either finishes before this read or waits for this grade and announces it.
+    """
+    hold_assessment(session, assessment.id, "work")
+    released_at = session.scalar(
+        select(CohortAssessment.released_at).where(
+            CohortAssessment.cohort_id == enrolment.cohort_id, CohortAssessment.assessment_id == assessment.id
+        )
+    )
+    return released_at is not None

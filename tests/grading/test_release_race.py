@@ -25,6 +25,7 @@ from academy.grading.release import move_due_date, release_grades
 from academy.grading.services import GradeValue, save_grade
 from academy.notifications.models import Notification, NotificationKind
 from academy.schema import upgrade
+from tests.grading.test_delete_race import _race as _race_two
 from tests.grading.test_grade_race import TABS, _prepare
 
 Action = Callable[[Session, Cohort, Assessment, User, int], str]
@@ -117,5 +118,46 @@ def test_simultaneous_due_dates_from_one_version_save_one(empty_database: str, r
             assert row is not None and row.due_at is not None
             assert f"moved {row.due_at.isoformat()}" == moved[0]
             assert row.version == (2 if row_exists else 1)
+    finally:
+        database(app).engine.dispose()
+
+
+@pytest.mark.parametrize("grade_first", [True, False], ids=["grade first", "release first"])
+def test_a_grade_saved_as_the_grades_are_released_is_announced_once(
+    empty_database: str, grade_first: bool
+) -> None:
+    """The grade's transaction stays open while the release runs on another connection (or the other
+    way round): the second waits for the first, and the student hears of the grade exactly once,
+    from the release ("grades released") or from the grade ("grade given")."""
+    upgrade(empty_database)
+    app = create_app({"ENV_NAME": "testing", "DATABASE_URL": empty_database, "DATABASE_POOL_SIZE": 4})
+    try:
+        task_id, enrolment_id, teacher_id = _prepare(app)
+
+        def grade(session: Session, assessment_id: int, enrolment_id: int) -> None:
+            task, enrolment = session.get(Assessment, assessment_id), session.get(Enrolment, enrolment_id)
+            assert task and enrolment
+            save_grade(session, task, enrolment, GradeValue(points=70), 0, session.get(User, teacher_id))
+            session.flush()
+
+        def release(session: Session, assessment_id: int, enrolment_id: int) -> None:
+            task, enrolment = session.get(Assessment, assessment_id), session.get(Enrolment, enrolment_id)
+            assert task and enrolment
+            release_grades(session, enrolment.cohort, task, session.get(User, teacher_id))  # type: ignore[arg-type]
+            session.flush()
+
+        first, second = (grade, release) if grade_first else (release, grade)
+        assert _race_two(app, first, second, task_id, enrolment_id) == "done"
+        with app.app_context():
+            session = get_session()
+            enrolment = session.get(Enrolment, enrolment_id)
+            assert enrolment is not None
+            kinds = session.scalars(
+                select(Notification.kind).where(
+                    Notification.user_id == enrolment.student_id, Notification.assessment_id == task_id
+                )
+            ).all()
+        expected = NotificationKind.GRADES_RELEASED if grade_first else NotificationKind.GRADE_GIVEN
+        assert kinds == [expected]
     finally:
         database(app).engine.dispose()
