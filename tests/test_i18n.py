@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -113,6 +114,40 @@ def test_catalogue_translates_every_message_in_the_code(locale: str) -> None:
     }
     missing = sorted(extracted_messages() - translated)
     assert missing == [], f"{locale}: untranslated or missing (run `make extract`): {missing[:10]}"
+
+
+GETTEXT_CALLS = frozenset({"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext"})
+
+
+def gettext_calls_in_fstrings(tree: ast.AST) -> list[int]:
+    """Lines where a gettext call sits inside an f-string, where pybabel never looks."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in GETTEXT_CALLS
+                ):
+                    lines.append(inner.lineno)
+    return lines
+
+
+def test_no_message_hides_inside_an_f_string() -> None:
+    """``f"({_('draft')})"`` is never extracted, so it shows in English on every page; say
+    ``_("%(course)s (draft)", course=...)`` instead."""
+    hidden = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted((ROOT / "academy").rglob("*.py"))
+        for line in gettext_calls_in_fstrings(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert hidden == []
+
+
+def test_the_f_string_check_finds_a_hidden_message() -> None:
+    assert gettext_calls_in_fstrings(ast.parse("label = f\"{code} ({_('draft')})\"")) == [1]
+    assert gettext_calls_in_fstrings(ast.parse('label = _("%(code)s (draft)", code=code)')) == []
 
 
 @pytest.mark.parametrize(("lang", "expected"), [("en", "67%"), ("ru", "67 %"), ("uz", "67%")])
