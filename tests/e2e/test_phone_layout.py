@@ -14,6 +14,7 @@ from tests.e2e.test_verify import page_width
 pytestmark = pytest.mark.e2e
 
 ADMIN_EMAIL = "admin@demo.academy.uz"
+INSTRUCTOR_EMAIL = "instructor@demo.academy.uz"
 
 
 def open_phone(open_tab: OpenTab) -> BrowserTab:
@@ -64,6 +65,27 @@ def test_certificate_details_leave_room_for_the_values_in_russian(
            })"""
     )
     assert squeezed == [], f"values squeezed into less than half the row: {squeezed}"
+    assert page_width(phone) <= PHONE_WIDTH
+    assert_accessible(phone, axe_script)
+    phone.assert_no_problems()
+
+
+def test_weekday_boxes_fit_their_russian_names_on_a_phone(
+    open_tab: OpenTab, sign_in: SignIn, axe_script: Path
+) -> None:
+    """"Понедельник" ran into the next box when the weekdays sat in fixed 7rem columns."""
+    phone = open_phone(open_tab)
+    sign_in(phone, INSTRUCTOR_EMAIL)  # the demo instructor reads Russian
+    phone.goto("/teach")
+    cohort = phone.page.locator("a[href^='/teach/cohorts/']").first.get_attribute("href")
+    assert cohort is not None
+    phone.goto(f"{cohort}/sessions/series")
+    boxes = phone.page.locator(".check-list.weekdays li")
+    assert boxes.count() == 7
+    overflowing = boxes.evaluate_all(
+        "items => items.filter(li => li.scrollWidth > li.clientWidth).map(li => li.innerText)"
+    )
+    assert overflowing == [], f"weekday labels wider than their box: {overflowing}"
     assert page_width(phone) <= PHONE_WIDTH
     assert_accessible(phone, axe_script)
     phone.assert_no_problems()
