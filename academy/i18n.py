@@ -18,6 +18,8 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
 from flask_login import current_user
 
+from academy.form_messages import use_app_catalogue_for_form_messages
+
 LANGUAGE_NAMES = {"uz": "Oʻzbekcha", "ru": "Русский", "en": "English"}
 # Amounts in these currencies are shown without minor units.
 WHOLE_CURRENCIES = frozenset({"UZS"})
@@ -80,6 +82,7 @@ def format_share(value: float | None, precise: bool = False) -> str:
 
 
 def register_i18n(app: Flask) -> None:
+    use_app_catalogue_for_form_messages()
     app.jinja_env.filters.update(
         money=format_money,
         number=format_number,

@@ -161,3 +161,35 @@ def test_share_is_a_percentage_in_the_reader_locale(app: Flask, lang: str, expec
         precise = format_share(0.8547, precise=True).replace("\xa0", " ")
         assert precise == expected.replace("67", "85,47" if lang in ("ru", "uz") else "85.47")
         assert format_share(0.85, precise=True).replace("\xa0", " ") == expected.replace("67", "85")
+
+
+@pytest.mark.parametrize(
+    ("accept", "required", "too_long"),
+    [
+        ("uz", "Bu maydonni toʻldirish shart.", "Koʻpi bilan 80 ta belgi kiriting."),
+        ("ru", "Обязательное поле.", "Введите не более 80 символов."),
+        ("en", "This field is required.", "Field cannot be longer than 80 characters."),
+    ],
+)
+def test_wtforms_own_messages_come_in_the_page_language(
+    browser: Browser, accept: str, required: str, too_long: str
+) -> None:
+    """WTForms has no Uzbek catalogue: its messages showed in English on Uzbek pages."""
+    response = browser.post(
+        "/register", {"first_name": "x" * 81, "email": ""}, headers={"Accept-Language": accept}
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'<html lang="{accept}">' in body
+    assert required in body and too_long in body
+    if accept != "en":
+        assert "This field is required." not in body
+
+
+def test_a_message_the_catalogue_lacks_still_comes_from_wtforms(app: Flask) -> None:
+    from academy.form_messages import FORM_TRANSLATIONS
+
+    with app.test_request_context(), force_locale("ru"):
+        assert FORM_TRANSLATIONS.gettext("Invalid UUID.") == "Неверный UUID."
+        assert FORM_TRANSLATIONS.gettext("No such message, anywhere.") == "No such message, anywhere."
+        assert FORM_TRANSLATIONS.ngettext("%(n)d apple", "%(n)d apples", 5) == "%(n)d apples"

@@ -73,7 +73,7 @@ def test_certificate_details_leave_room_for_the_values_in_russian(
 def test_weekday_boxes_fit_their_russian_names_on_a_phone(
     open_tab: OpenTab, sign_in: SignIn, axe_script: Path
 ) -> None:
-    """"Понедельник" ran into the next box when the weekdays sat in fixed 7rem columns."""
+    """ "Понедельник" ran into the next box when the weekdays sat in fixed 7rem columns."""
     phone = open_phone(open_tab)
     sign_in(phone, INSTRUCTOR_EMAIL)  # the demo instructor reads Russian
     phone.goto("/teach")
