@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -115,6 +116,40 @@ def test_catalogue_translates_every_message_in_the_code(locale: str) -> None:
     assert missing == [], f"{locale}: untranslated or missing (run `make extract`): {missing[:10]}"
 
 
+GETTEXT_CALLS = frozenset({"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext"})
+
+
+def gettext_calls_in_fstrings(tree: ast.AST) -> list[int]:
+    """Lines where a gettext call sits inside an f-string, where pybabel never looks."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in GETTEXT_CALLS
+                ):
+                    lines.append(inner.lineno)
+    return lines
+
+
+def test_no_message_hides_inside_an_f_string() -> None:
+    """``f"({_('draft')})"`` is never extracted, so it shows in English on every page; say
+    ``_("%(course)s (draft)", course=...)`` instead."""
+    hidden = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted((ROOT / "academy").rglob("*.py"))
+        for line in gettext_calls_in_fstrings(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert hidden == []
+
+
+def test_the_f_string_check_finds_a_hidden_message() -> None:
+    assert gettext_calls_in_fstrings(ast.parse("label = f\"{code} ({_('draft')})\"")) == [1]
+    assert gettext_calls_in_fstrings(ast.parse('label = _("%(code)s (draft)", code=code)')) == []
+
+
 @pytest.mark.parametrize(("lang", "expected"), [("en", "67%"), ("ru", "67 %"), ("uz", "67%")])
 def test_share_is_a_percentage_in_the_reader_locale(app: Flask, lang: str, expected: str) -> None:
     from academy.i18n import format_share
@@ -126,3 +161,26 @@ def test_share_is_a_percentage_in_the_reader_locale(app: Flask, lang: str, expec
         precise = format_share(0.8547, precise=True).replace("\xa0", " ")
         assert precise == expected.replace("67", "85,47" if lang in ("ru", "uz") else "85.47")
         assert format_share(0.85, precise=True).replace("\xa0", " ") == expected.replace("67", "85")
+
+
+@pytest.mark.parametrize(
+    ("accept", "required", "too_long"),
+    [
+        ("uz", "Bu maydonni toʻldirish shart.", "Koʻpi bilan 80 ta belgi kiriting."),
+        ("ru", "Обязательное поле.", "Введите не более 80 символов."),
+        ("en", "This field is required.", "Field cannot be longer than 80 characters."),
+    ],
+)
+def test_wtforms_own_messages_come_in_the_page_language(
+    browser: Browser, accept: str, required: str, too_long: str
+) -> None:
+    """WTForms has no Uzbek catalogue: its messages showed in English on Uzbek pages."""
+    response = browser.post(
+        "/register", {"first_name": "x" * 81, "email": ""}, headers={"Accept-Language": accept}
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'<html lang="{accept}">' in body
+    assert required in body and too_long in body
+    if accept != "en":
+        assert "This field is required." not in body

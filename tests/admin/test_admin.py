@@ -12,6 +12,17 @@ from academy.mail import Mail
 from tests.conftest import Browser, Factory, QueryCounter
 
 
+def test_the_admin_menu_names_each_courses_link_for_what_it_opens(browser: Browser) -> None:
+    """The catalogue and course authoring were both called "Courses" in the same menu."""
+    browser.login(Role.ADMIN)
+    body = browser.get("/dashboard").get_data(as_text=True)
+    nav = body[body.index('<nav class="main-nav"') : body.index("</nav>")]
+    links = dict((text, href) for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav))
+    assert links["Courses"] == "/"
+    assert links["Manage courses"] == "/admin/courses"
+    assert nav.count(">Courses</a>") == 1
+
+
 def test_users_list_filters_and_searches(browser: Browser, make: Factory) -> None:
     make.user(first_name="Sardor", email="sardor@example.uz")
     make.user(Role.INSTRUCTOR, first_name="Kamola", email="kamola@example.uz")

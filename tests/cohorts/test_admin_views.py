@@ -229,6 +229,23 @@ def test_the_enrolments_page_shows_statuses_positions_and_history(
     assert klass.students[0].email not in body and waiting[1].student.email in body
 
 
+def test_draft_courses_are_marked_in_the_readers_language(browser: Browser, make: Factory) -> None:
+    draft = make.course(status=CourseStatus.DRAFT, code="DRAFT-1")
+    browser.login(make.user(Role.ADMIN, locale="ru"))
+    body = browser.get("/admin/cohorts/new").get_data(as_text=True)
+    assert f"DRAFT-1 · {draft.title_ru} (черновик)" in body
+    assert "(draft)" not in body
+
+
+def test_the_enrol_button_says_who_is_enrolled(browser: Browser, make: Factory) -> None:
+    """The student's own "Enrol" is "Записаться" (sign me up); the admin enrols someone else."""
+    cohort = make.cohort()
+    browser.login(make.user(Role.ADMIN, locale="ru"))
+    body = browser.get(f"/admin/cohorts/{cohort.code}/enrolments").get_data(as_text=True)
+    assert re.search(r"<button [^>]*>Записать студента</button>", body)
+    assert "Записаться" not in body
+
+
 def test_enrol_by_email(browser: Browser, db: Session, make: Factory) -> None:
     cohort = make.cohort(seats=1, enrolment_opens_at=datetime(2020, 1, 1, tzinfo=UTC))  # window: irrelevant
     first, second = make.user(email="first@example.uz"), make.user(email="second@example.uz")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.orm import Session
 
 from academy.auth.models import Role, User
@@ -64,6 +65,21 @@ def test_empty_list_and_no_badge(browser: Browser) -> None:
     body = browser.get("/notifications").get_data(as_text=True)
     assert "No notifications yet." in body and badge(body) is None
     assert "Mark all as read" not in body
+
+
+@pytest.mark.parametrize("role", [Role.INSTRUCTOR, Role.EMPLOYER, Role.ADMIN])
+def test_only_a_student_is_told_to_enrol_for_news(browser: Browser, make: Factory, role: Role) -> None:
+    user = make.employer(locale="ru") if role is Role.EMPLOYER else make.user(role, locale="ru")
+    browser.login(user)
+    body = browser.get("/notifications").get_data(as_text=True)
+    assert "Уведомлений пока нет." in body
+    assert "запишетесь" not in body
+
+
+def test_an_empty_list_tells_a_student_how_news_comes(browser: Browser, make: Factory) -> None:
+    browser.login(make.user(locale="uz"))
+    body = browser.get("/notifications").get_data(as_text=True)
+    assert "Guruhga yozilganingizda" in body
 
 
 def test_the_list_is_paginated(browser: Browser, db: Session, make: Factory) -> None:

@@ -1,0 +1,91 @@
+"""Pages that a phone showed badly: tables that widened the page, label columns that squeezed values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.e2e.conftest import BrowserTab, OpenTab, SignIn
+from tests.e2e.test_smoke import PHONE_WIDTH, assert_accessible
+from tests.e2e.test_verify import page_width
+
+pytestmark = pytest.mark.e2e
+
+ADMIN_EMAIL = "admin@demo.academy.uz"
+INSTRUCTOR_EMAIL = "instructor@demo.academy.uz"
+
+
+def open_phone(open_tab: OpenTab) -> BrowserTab:
+    return open_tab(viewport={"width": PHONE_WIDTH, "height": 740}, is_mobile=True, has_touch=True)
+
+
+@pytest.fixture(scope="module")
+def revoked_code(live_server: str, live_database: str) -> str:
+    """The verification code of a certificate whose page lists every detail, a reason included."""
+    engine = create_engine(live_database)
+    with engine.connect() as connection:
+        code = connection.execute(
+            text("SELECT verification_code FROM certificates ORDER BY status = 'revoked' DESC, id")
+        ).scalar()
+    engine.dispose()
+    assert code is not None, "the demo issues certificates"
+    return str(code)
+
+
+def test_admin_tables_scroll_inside_their_box_on_a_phone(
+    open_tab: OpenTab, sign_in: SignIn, axe_script: Path
+) -> None:
+    """The visually hidden "Actions" header sat at the table's far edge and widened the whole page."""
+    phone = open_phone(open_tab)
+    sign_in(phone, ADMIN_EMAIL)
+    for path in ("/admin/users", "/admin/cohorts", "/admin/certificates"):
+        phone.goto(path)
+        assert page_width(phone) <= PHONE_WIDTH, f"{path} is {page_width(phone)}px wide on a phone"
+    assert_accessible(phone, axe_script)
+    phone.assert_no_problems()
+
+
+def test_certificate_details_leave_room_for_the_values_in_russian(
+    open_tab: OpenTab, revoked_code: str, axe_script: Path
+) -> None:
+    """Long Russian labels took most of the row and broke names into a few letters a line."""
+    phone = open_phone(open_tab)
+    phone.goto(f"/verify/{revoked_code}")
+    page = phone.page
+    page.locator("form.lang-switch button[value='ru']").click()
+    page.wait_for_function("document.documentElement.lang === 'ru'")
+    squeezed = page.evaluate(
+        """() => [...document.querySelectorAll('dl.details')].flatMap(dl => {
+             const row = dl.getBoundingClientRect().width;
+             return [...dl.querySelectorAll(':scope > dd')]
+               .filter(dd => dd.getBoundingClientRect().width < row / 2)
+               .map(dd => dd.innerText.slice(0, 30));
+           })"""
+    )
+    assert squeezed == [], f"values squeezed into less than half the row: {squeezed}"
+    assert page_width(phone) <= PHONE_WIDTH
+    assert_accessible(phone, axe_script)
+    phone.assert_no_problems()
+
+
+def test_weekday_boxes_fit_their_russian_names_on_a_phone(
+    open_tab: OpenTab, sign_in: SignIn, axe_script: Path
+) -> None:
+    """ "Понедельник" ran into the next box when the weekdays sat in fixed 7rem columns."""
+    phone = open_phone(open_tab)
+    sign_in(phone, INSTRUCTOR_EMAIL)  # the demo instructor reads Russian
+    phone.goto("/teach")
+    cohort = phone.page.locator("a[href^='/teach/cohorts/']").first.get_attribute("href")
+    assert cohort is not None
+    phone.goto(f"{cohort}/sessions/series")
+    boxes = phone.page.locator(".check-list.weekdays li")
+    assert boxes.count() == 7
+    overflowing = boxes.evaluate_all(
+        "items => items.filter(li => li.scrollWidth > li.clientWidth).map(li => li.innerText)"
+    )
+    assert overflowing == [], f"weekday labels wider than their box: {overflowing}"
+    assert page_width(phone) <= PHONE_WIDTH
+    assert_accessible(phone, axe_script)
+    phone.assert_no_problems()
