@@ -305,9 +305,19 @@ def commit(session: Session, staged: StagedFile | None, replaced_key: str | None
         delete(replaced_key)
 
 
+def is_key(name: str) -> bool:
+    """Whether ``name`` is a generated hand-in name (:attr:`StagedFile.key`)."""
+    return bool(_KEY.fullmatch(name))
+
+
+def is_incoming(name: str) -> bool:
+    """Whether ``name`` is the temporary name of a hand-in still being received (or left by a crash)."""
+    return name.startswith(_INCOMING) and is_key(name.removeprefix(_INCOMING))
+
+
 def path_of(key: str) -> Path | None:
     """Where the file ``key`` is kept; None for a key that is not one of ours."""
-    return folder() / key if _KEY.match(key) else None
+    return folder() / key if is_key(key) else None
 
 
 def delete(key: str) -> None:
