@@ -6,7 +6,8 @@ the entries of the ZIP they are), and its name's extension must agree with that 
 web page renamed ``.pdf`` is refused, and so is a PDF renamed ``.docx``. Only then is it moved to its
 generated name (``Submission.file_key``), just before the hand-in is committed; a refused file, or
 one whose transaction fails, is deleted, and so is the file a resubmission replaced, once the new
-one is committed.
+one is committed. What a crash or a race leaves behind, ``flask --app wsgi sweep-files`` deletes
+(:mod:`academy.grading.file_sweep`).
 
 ``SUBMISSION_FOLDER`` overrides the folder (default ``instance/submissions``; a relative path is taken
 inside the instance folder). The name the file had on the student's computer is kept, cleaned, for

@@ -2,9 +2,10 @@
 between the dry run and the import, under a random name, and deleted once imported or discarded.
 
 ``IMPORT_FOLDER`` overrides the place (default ``instance/imports``; a relative path is taken inside
-the instance folder, as for every folder setting). Uploads nobody imported are
-removed after a day, whenever a new file is uploaded. The same private folders and random names keep
-other files made for one user, such as gradebook exports (:func:`private_folder`, :func:`new_file`).
+the instance folder, as for every folder setting). Uploads nobody imported are removed after a day,
+whenever a new file is uploaded (and by ``flask --app wsgi sweep-files``). The same private folders
+and random names keep other files made for one user, such as gradebook exports
+(:func:`private_folder`, :func:`new_file`).
 """
 
 from __future__ import annotations
