@@ -231,7 +231,7 @@ def run_export(session: Session, job: Job, progress: Progress) -> dict[str, Any]
     """The ``export-gradebook`` job: write the cohort's gradebook as XLSX for the job's owner.
 
     The file goes to :func:`export_folder` under a random name; files older than a day are removed
-    whenever a new export starts, as are import uploads.
+    whenever a new export starts, as are import uploads, and by ``sweep-files``.
     """
     cohort = session.get(Cohort, int(job.params.get("cohort_id", 0)))
     if cohort is None or job.owner is None or not teaches(session, job.owner, cohort):

@@ -6,7 +6,8 @@ the entries of the ZIP they are), and its name's extension must agree with that 
 web page renamed ``.pdf`` is refused, and so is a PDF renamed ``.docx``. Only then is it moved to its
 generated name (``Submission.file_key``), just before the hand-in is committed; a refused file, or
 one whose transaction fails, is deleted, and so is the file a resubmission replaced, once the new
-one is committed.
+one is committed. What a crash or a race leaves behind, ``flask --app wsgi sweep-files`` deletes
+(:mod:`academy.grading.file_sweep`).
 
 ``SUBMISSION_FOLDER`` overrides the folder (default ``instance/submissions``; a relative path is taken
 inside the instance folder). The name the file had on the student's computer is kept, cleaned, for
@@ -305,9 +306,19 @@ def commit(session: Session, staged: StagedFile | None, replaced_key: str | None
         delete(replaced_key)
 
 
+def is_key(name: str) -> bool:
+    """Whether ``name`` is a generated hand-in name (:attr:`StagedFile.key`)."""
+    return bool(_KEY.fullmatch(name))
+
+
+def is_incoming(name: str) -> bool:
+    """Whether ``name`` is the temporary name of a hand-in still being received (or left by a crash)."""
+    return name.startswith(_INCOMING) and is_key(name.removeprefix(_INCOMING))
+
+
 def path_of(key: str) -> Path | None:
     """Where the file ``key`` is kept; None for a key that is not one of ours."""
-    return folder() / key if _KEY.match(key) else None
+    return folder() / key if is_key(key) else None
 
 
 def delete(key: str) -> None:

@@ -2,9 +2,10 @@
 between the dry run and the import, under a random name, and deleted once imported or discarded.
 
 ``IMPORT_FOLDER`` overrides the place (default ``instance/imports``; a relative path is taken inside
-the instance folder, as for every folder setting). Uploads nobody imported are
-removed after a day, whenever a new file is uploaded. The same private folders and random names keep
-other files made for one user, such as gradebook exports (:func:`private_folder`, :func:`new_file`).
+the instance folder, as for every folder setting). Uploads nobody imported are removed after a day,
+whenever a new file is uploaded (and by ``flask --app wsgi sweep-files``). The same private folders
+and random names keep other files made for one user, such as gradebook exports
+(:func:`private_folder`, :func:`new_file`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from academy import storage
 from academy.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ def folder() -> Path:
 
 
 def valid_token(token: str) -> bool:
-    return bool(_TOKEN.match(token))
+    return bool(_TOKEN.fullmatch(token))
 
 
 def new_file(base: Path, suffix: str) -> tuple[str, Path]:
@@ -119,23 +121,20 @@ def delete(token: str) -> None:
         path.unlink(missing_ok=True)
 
 
+def is_token_file(name: str, suffixes: tuple[str, ...]) -> bool:
+    """Whether ``name`` is one of ours: a random token (:func:`new_file`) and one of ``suffixes``."""
+    stem, dot, extension = name.rpartition(".")
+    return bool(dot) and f".{extension}" in suffixes and valid_token(stem)
+
+
 def purge_stale(
     max_age: float = STALE_AFTER, base: Path | None = None, suffixes: tuple[str, ...] = (".csv", ".json")
 ) -> int:
     """Delete files (uploads, unless ``base`` says otherwise) older than ``max_age`` seconds;
-    returns how many went."""
+    returns how many went. Only regular files named by a token with one of ``suffixes`` are looked at."""
     base = base or folder()
-    if not base.is_dir():
-        return 0
-    limit = time.time() - max_age
-    removed = 0
-    for path in base.iterdir():
-        try:
-            if path.suffix in suffixes and path.stat().st_mtime < limit:
-                path.unlink()
-                removed += 1
-        except FileNotFoundError:
-            continue  # removed by someone else meanwhile
+    old = storage.old_files(base, lambda name: is_token_file(name, suffixes), time.time() - max_age)
+    removed = sum(1 for found in old if storage.remove(found))
     if removed:
         log.info("removed %d stale files from %s", removed, base)
     return removed
