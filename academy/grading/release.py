@@ -15,6 +15,7 @@ while they were hidden (the grade history against the student's latest news of t
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,7 +43,7 @@ from academy.grading.models import (
     QuizAttempt,
 )
 from academy.notifications.models import Notification, NotificationKind
-from academy.notifications.services import notify
+from academy.notifications.services import notify, notify_all
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +79,13 @@ def _new_row(session: Session, cohort: Cohort, assessment: Assessment) -> Cohort
     return row
 
 
-def _flush(session: Session, conflict: type[Conflict]) -> None:
+def _flush(session: Session, conflict: type[Conflict], news: Sequence[News] = ()) -> None:
+    """Write the pending changes, then ``news`` (one INSERT), in a savepoint: a row someone else
+    wrote since our read (a newer version, or a message key already taken) raises ``conflict``."""
     try:
         with session.begin_nested():
             session.flush()
+            notify_all(session, [item.row() for item in news])
     except (StaleDataError, IntegrityError) as error:
         # Written by someone else between our read and our write.
         raise conflict() from error
@@ -175,11 +179,23 @@ NOT_GRADED: Value = (None, False)
 
 @dataclass(frozen=True)
 class News:
-    """One message a release sends: to whom, what, and the key that makes it go out once."""
+    """One message a release sends: to whom, what, about which cohort's assessment, and the key that
+    makes it go out once."""
 
     student_id: int
     kind: NotificationKind
+    cohort_id: int
+    assessment_id: int
     dedupe_key: str
+
+    def row(self) -> dict[str, object]:
+        return {
+            "user_id": self.student_id,
+            "kind": self.kind,
+            "cohort_id": self.cohort_id,
+            "assessment_id": self.assessment_id,
+            "dedupe_key": self.dedupe_key,
+        }
 
 
 @dataclass(frozen=True)
@@ -250,7 +266,7 @@ def _history(session: Session, cohort: Cohort, assessment: Assessment) -> dict[i
 
 
 def _news_since(
-    standing: _Standing, assessment_id: int, told_at: datetime, changes: list[GradeChange]
+    standing: _Standing, cohort: Cohort, assessment: Assessment, told_at: datetime, changes: list[GradeChange]
 ) -> News | None:
     """What a student told of the assessment at ``told_at`` must hear now, if anything: their grade
     differs from the one they were told of, and a person (not a quiz scoring itself, which tells
@@ -264,7 +280,9 @@ def _news_since(
     return News(
         standing.student_id,
         NotificationKind.GRADE_GIVEN if given else NotificationKind.GRADE_UPDATED,
-        grade_news_key(standing.enrolment_id, assessment_id, standing.version),
+        cohort.id,
+        assessment.id,
+        grade_news_key(standing.enrolment_id, assessment.id, standing.version),
     )
 
 
@@ -283,11 +301,11 @@ def release_news(session: Session, cohort: Cohort, assessment: Assessment) -> li
         if standing.student_id not in told_at:
             if standing.graded:
                 key = released_key(cohort.id, assessment.id, standing.student_id)
-                news.append(News(standing.student_id, NotificationKind.GRADES_RELEASED, key))
+                kind = NotificationKind.GRADES_RELEASED
+                news.append(News(standing.student_id, kind, cohort.id, assessment.id, key))
             continue
-        item = _news_since(
-            standing, assessment.id, told_at[standing.student_id], history.get(standing.enrolment_id, [])
-        )
+        told = told_at[standing.student_id]
+        item = _news_since(standing, cohort, assessment, told, history.get(standing.enrolment_id, []))
         if item is not None and item.dedupe_key not in keys:
             news.append(item)
     return news
@@ -307,24 +325,16 @@ def release_grades(
         return 0
     # Read before changing anything: a query's autoflush must not write the row outside _flush.
     news = release_news(session, cohort, assessment)
+    actor_id = actor.id  # an expired actor's load must not flush the new row early either
     row = row or _new_row(session, cohort, assessment)
     row.released_at = now or utcnow()
-    row.released_by_id = actor.id
-    for item in news:
-        notify(
-            session,
-            item.student_id,
-            item.kind,
-            cohort_id=cohort.id,
-            assessment_id=assessment.id,
-            dedupe_key=item.dedupe_key,
-        )
-    _flush(session, ReleaseChanged)
+    row.released_by_id = actor_id
+    _flush(session, ReleaseChanged, news)
     log.info(
         "grades of assessment %s released in cohort %s by %s; %d students told",
         assessment.id,
         cohort.id,
-        actor.id,
+        actor_id,
         len(news),
     )
     return len(news)
