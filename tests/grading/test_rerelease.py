@@ -12,10 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from academy.grading.models import GradeSource
-from academy.grading.release import grade_news_key, release_grades, released_key, unrelease_grades
+from academy.grading.release import (
+    ReleaseChanged,
+    grade_news_key,
+    release_grades,
+    released_key,
+    unrelease_grades,
+)
 from academy.grading.services import GradeValue, save_grade
 from academy.mail import Mail
 from academy.notifications.models import Notification, NotificationKind
+from academy.notifications.services import notify
 from tests.conftest import Browser, Factory, QueryCounter
 from tests.grading.gradebook_helpers import Book, make_book
 
@@ -180,3 +187,19 @@ def test_the_page_releasing_again_e_mails_the_changed_grade_at_once(
             (book.enrolments[1].student.email, "Grades released: Task 1"),
         ]
     )
+
+
+@pytest.mark.usefixtures("app_ctx")
+def test_a_key_written_by_someone_else_meanwhile_refuses_the_whole_release(
+    db: Session, make: Factory
+) -> None:
+    book = make_book(db, make, students=2)
+    book.grade(0, 0, 12)
+    book.grade(0, 1, 8)
+    task, taken = book.tasks[0], book.enrolments[1].student_id
+    # A message this release has not read (another request's, not yet of this assessment) takes a key.
+    notify(db, taken, RELEASED, dedupe_key=released_key(book.cohort.id, task.id, taken))
+    db.flush()
+    with pytest.raises(ReleaseChanged):
+        release_grades(db, book.cohort, task, book.teacher, NOW)
+    assert len(all_news(db)) == 1  # the other student's news went with the refused savepoint
