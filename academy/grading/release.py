@@ -4,15 +4,19 @@ Both live in the cohort's ``CohortAssessment`` row, created on the first change 
 date moved from a page drawn before someone else moved it is refused (409); moved earlier, it
 shortens the quiz attempts still open in the cohort to the new date, in the same transaction.
 Releasing makes the assessment's grades visible to the cohort's students and tells each student who
-has a grade (or is excused) in it, once: releasing again, even after taking the release back, never
-repeats the news. A grade given or changed after the release tells its student too
-(:func:`tell_of_grade`), once per change: the key of that message names the version the change gave
-the grade.
+has a grade (or is excused) in it and was never told of the assessment that its grades are released.
+A grade given or changed after the release tells its student too (:func:`tell_of_grade`), once per
+change: the key of that message names the version the change gave the grade. Releasing again after
+hiding the grades repeats no news: it tells only a student whose points or "excused" a person changed
+while they were hidden (the grade history against the student's latest news of the assessment), as
+``tell_of_grade`` would have, with the same version-named key.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -29,9 +33,17 @@ from academy.db import utcnow
 from academy.errors import Conflict, DomainError, NotFound
 from academy.grading.book import default_due_at
 from academy.grading.locks import hold_assessment
-from academy.grading.models import Assessment, AssessmentKind, CohortAssessment, Grade, QuizAttempt
+from academy.grading.models import (
+    Assessment,
+    AssessmentKind,
+    CohortAssessment,
+    Grade,
+    GradeChange,
+    GradeSource,
+    QuizAttempt,
+)
 from academy.notifications.models import Notification, NotificationKind
-from academy.notifications.services import notify
+from academy.notifications.services import notify, notify_all
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +79,13 @@ def _new_row(session: Session, cohort: Cohort, assessment: Assessment) -> Cohort
     return row
 
 
-def _flush(session: Session, conflict: type[Conflict]) -> None:
+def _flush(session: Session, conflict: type[Conflict], news: Sequence[News] = ()) -> None:
+    """Write the pending changes, then ``news`` (one INSERT), in a savepoint: a row someone else
+    wrote since our read (a newer version, or a message key already taken) raises ``conflict``."""
     try:
         with session.begin_nested():
             session.flush()
+            notify_all(session, [item.row() for item in news])
     except (StaleDataError, IntegrityError) as error:
         # Written by someone else between our read and our write.
         raise conflict() from error
@@ -157,38 +172,149 @@ def tell_of_grade(
     )
 
 
-def _graded_students(session: Session, cohort: Cohort, assessment: Assessment) -> list[int]:
-    """The roster's students with a grade or an excuse in ``assessment`` (one query)."""
-    return list(
-        session.scalars(
-            select(Enrolment.student_id)
-            .join(Grade, Grade.enrolment_id == Enrolment.id)
-            .where(
-                Enrolment.cohort_id == cohort.id,
-                Enrolment.status.in_(ROSTER_STATUSES),
-                Grade.assessment_id == assessment.id,
-                or_(Grade.points.is_not(None), Grade.excused.is_(True)),
-            )
-            .order_by(Enrolment.student_id)
+GRADE_NEWS = (NotificationKind.GRADES_RELEASED, NotificationKind.GRADE_GIVEN, NotificationKind.GRADE_UPDATED)
+Value = tuple[float | None, bool]  # a grade's points and "excused"
+NOT_GRADED: Value = (None, False)
+
+
+@dataclass(frozen=True)
+class News:
+    """One message a release sends: to whom, what, about which cohort's assessment, and the key that
+    makes it go out once."""
+
+    student_id: int
+    kind: NotificationKind
+    cohort_id: int
+    assessment_id: int
+    dedupe_key: str
+
+    def row(self) -> dict[str, object]:
+        return {
+            "user_id": self.student_id,
+            "kind": self.kind,
+            "cohort_id": self.cohort_id,
+            "assessment_id": self.assessment_id,
+            "dedupe_key": self.dedupe_key,
+        }
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """A roster student's grade row in the assessment, as it stands."""
+
+    enrolment_id: int
+    student_id: int
+    version: int
+    value: Value
+
+    @property
+    def graded(self) -> bool:
+        return self.value != NOT_GRADED
+
+
+def _standings(session: Session, cohort: Cohort, assessment: Assessment) -> list[_Standing]:
+    """The roster's students with a grade row in ``assessment``, graded or not (one query)."""
+    rows = session.execute(
+        select(Enrolment.id, Enrolment.student_id, Grade.version, Grade.points, Grade.excused)
+        .join(Grade, Grade.enrolment_id == Enrolment.id)
+        .where(
+            Enrolment.cohort_id == cohort.id,
+            Enrolment.status.in_(ROSTER_STATUSES),
+            Grade.assessment_id == assessment.id,
         )
+        .order_by(Enrolment.student_id)
     )
+    return [_Standing(e, s, v, (None if p is None else float(p), bool(x))) for e, s, v, p, x in rows]
 
 
-def _already_told(session: Session, cohort: Cohort, assessment: Assessment) -> set[str]:
-    keys = session.scalars(
-        select(Notification.dedupe_key).where(
-            Notification.kind == NotificationKind.GRADES_RELEASED,
+def _notices(
+    session: Session, cohort: Cohort, assessment: Assessment
+) -> tuple[set[str], dict[int, datetime]]:
+    """The keys of the grade news already written for the cohort's assessment, and when each student
+    was last told of it (one query)."""
+    keys: set[str] = set()
+    last: dict[int, datetime] = {}
+    for user_id, key, created_at in session.execute(
+        select(Notification.user_id, Notification.dedupe_key, Notification.created_at).where(
+            Notification.kind.in_(GRADE_NEWS),
             Notification.cohort_id == cohort.id,
             Notification.assessment_id == assessment.id,
         )
+    ):
+        if key:
+            keys.add(key)
+        if user_id not in last or created_at > last[user_id]:
+            last[user_id] = created_at
+    return keys, last
+
+
+def _history(session: Session, cohort: Cohort, assessment: Assessment) -> dict[int, list[GradeChange]]:
+    """The cohort's changes of points or "excused" in ``assessment``, oldest first, by enrolment
+    (one query; feedback or levels alone tell nobody, so they are left out)."""
+    changes: dict[int, list[GradeChange]] = {}
+    for change in session.scalars(
+        select(GradeChange)
+        .where(
+            GradeChange.assessment_id == assessment.id,
+            GradeChange.enrolment_id.in_(select(Enrolment.id).where(Enrolment.cohort_id == cohort.id)),
+        )
+        .order_by(GradeChange.at, GradeChange.id)
+    ):
+        if change.grade_changed:
+            changes.setdefault(change.enrolment_id, []).append(change)
+    return changes
+
+
+def _news_since(
+    standing: _Standing, cohort: Cohort, assessment: Assessment, told_at: datetime, changes: list[GradeChange]
+) -> News | None:
+    """What a student told of the assessment at ``told_at`` must hear now, if anything: their grade
+    differs from the one they were told of, and a person (not a quiz scoring itself, which tells
+    nobody when released either) changed it since."""
+    before = [change for change in changes if change.at <= told_at]
+    known: Value = (before[-1].new_points, before[-1].new_excused) if before else NOT_GRADED
+    by_a_person = any(c.at > told_at and c.source is not GradeSource.QUIZ for c in changes)
+    if not by_a_person or standing.value == known:
+        return None
+    given = known == NOT_GRADED
+    return News(
+        standing.student_id,
+        NotificationKind.GRADE_GIVEN if given else NotificationKind.GRADE_UPDATED,
+        cohort.id,
+        assessment.id,
+        grade_news_key(standing.enrolment_id, assessment.id, standing.version),
     )
-    return {key for key in keys if key}
+
+
+def release_news(session: Session, cohort: Cohort, assessment: Assessment) -> list[News]:
+    """What releasing the cohort's grades of ``assessment`` tells whom, in a fixed number of queries.
+
+    A roster student never told of the assessment hears that its grades are released, if they have a
+    grade or an excuse. A student already told (of the release, or of a grade given or changed) hears
+    only of a change of their grade since, with the kind and the version-named key
+    :func:`tell_of_grade` would have used: a key already written is never written again.
+    """
+    keys, told_at = _notices(session, cohort, assessment)
+    history = _history(session, cohort, assessment)
+    news: list[News] = []
+    for standing in _standings(session, cohort, assessment):
+        if standing.student_id not in told_at:
+            if standing.graded:
+                key = released_key(cohort.id, assessment.id, standing.student_id)
+                kind = NotificationKind.GRADES_RELEASED
+                news.append(News(standing.student_id, kind, cohort.id, assessment.id, key))
+            continue
+        told = told_at[standing.student_id]
+        item = _news_since(standing, cohort, assessment, told, history.get(standing.enrolment_id, []))
+        if item is not None and item.dedupe_key not in keys:
+            news.append(item)
+    return news
 
 
 def release_grades(
     session: Session, cohort: Cohort, assessment: Assessment, actor: User, now: datetime | None = None
 ) -> int:
-    """Show the cohort's grades of ``assessment`` to its students and tell those with one.
+    """Show the cohort's grades of ``assessment`` to its students and tell them (:func:`release_news`).
 
     Returns how many students were told. Releasing what is already released changes nothing.
     """
@@ -198,33 +324,20 @@ def release_grades(
     if row is not None and row.released_at is not None:
         return 0
     # Read before changing anything: a query's autoflush must not write the row outside _flush.
-    told = _already_told(session, cohort, assessment)
-    recipients = [
-        student_id
-        for student_id in _graded_students(session, cohort, assessment)
-        if released_key(cohort.id, assessment.id, student_id) not in told
-    ]
+    news = release_news(session, cohort, assessment)
+    actor_id = actor.id  # an expired actor's load must not flush the new row early either
     row = row or _new_row(session, cohort, assessment)
     row.released_at = now or utcnow()
-    row.released_by_id = actor.id
-    for student_id in recipients:
-        notify(
-            session,
-            student_id,
-            NotificationKind.GRADES_RELEASED,
-            cohort_id=cohort.id,
-            assessment_id=assessment.id,
-            dedupe_key=released_key(cohort.id, assessment.id, student_id),
-        )
-    _flush(session, ReleaseChanged)
+    row.released_by_id = actor_id
+    _flush(session, ReleaseChanged, news)
     log.info(
         "grades of assessment %s released in cohort %s by %s; %d students told",
         assessment.id,
         cohort.id,
-        actor.id,
-        len(recipients),
+        actor_id,
+        len(news),
     )
-    return len(recipients)
+    return len(news)
 
 
 def unrelease_grades(session: Session, cohort: Cohort, assessment: Assessment, actor: User) -> bool:

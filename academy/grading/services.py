@@ -8,7 +8,9 @@ change, of the points, "excused", the feedback or the rubric levels, leaves one 
 save that changes nothing leaves none and keeps the version.
 
 Once the cohort has released the assessment's grades, a person's change of the points or of
-"excused" tells the student (:func:`academy.grading.release.tell_of_grade`), once per change.
+"excused" tells the student (:func:`academy.grading.release.tell_of_grade`), once per change; a change
+made while the grades are hidden again is told when they are released again
+(:func:`academy.grading.release.release_news`).
 """
 
 from __future__ import annotations
