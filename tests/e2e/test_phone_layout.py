@@ -89,3 +89,46 @@ def test_weekday_boxes_fit_their_russian_names_on_a_phone(
     assert page_width(phone) <= PHONE_WIDTH
     assert_accessible(phone, axe_script)
     phone.assert_no_problems()
+
+
+def test_catalogue_filters_show_their_whole_choice_in_uzbek_on_a_phone(
+    open_tab: OpenTab, axe_script: Path
+) -> None:
+    """Two columns of selects at 360px cut "Barcha hududlar" to "Barcha hudud…"; one column fits it."""
+    phone = open_phone(open_tab)
+    phone.goto("/")
+    page = phone.page
+    page.locator("form.lang-switch button[value='uz']").click()
+    page.wait_for_function("document.documentElement.lang === 'uz'")
+    selects = page.locator(".filter-grid select")
+    assert selects.count() >= 4
+    cut = selects.evaluate_all(
+        """selects => selects.filter(select => {
+             const style = getComputedStyle(select);
+             const probe = document.createElement('span');
+             probe.style.font = style.font;
+             probe.style.whiteSpace = 'nowrap';
+             probe.textContent = select.options[select.selectedIndex].text;
+             document.body.append(probe);
+             const text = probe.getBoundingClientRect().width;
+             probe.remove();
+             // the text, the side paddings and the arrow (about 1.5rem) must fit in the box
+             const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+             return text + 24 > room;
+           }).map(select => select.options[select.selectedIndex].text)"""
+    )
+    assert cut == [], f"filter choices cut on a phone: {cut}"
+    assert page_width(phone) <= PHONE_WIDTH
+    assert_accessible(phone, axe_script)
+    phone.assert_no_problems()
+
+
+def test_catalogue_filters_keep_two_columns_on_a_wider_phone(open_tab: OpenTab) -> None:
+    """The single column is for narrow phones only: from about 420px the selects pair up again."""
+    tab = open_tab(viewport={"width": 480, "height": 800}, is_mobile=True, has_touch=True)
+    tab.goto("/")
+    tops = tab.page.locator(".filter-grid select").evaluate_all(
+        "selects => selects.map(select => Math.round(select.getBoundingClientRect().top))"
+    )
+    assert len(set(tops)) < len(tops), f"each select on its own row at 480px: {tops}"
+    tab.assert_no_problems()
