@@ -79,15 +79,15 @@ def test_history_page_shows_who_when_what_and_why(browser: Browser, db: Session,
 
 
 @pytest.mark.parametrize(
-    ("locale", "source", "old_author"),
+    ("locale", "source", "old_author", "saved"),
     [
-        ("en", "Quiz, automatic", "the quiz"),
-        ("ru", "Тест, автоматически", "тест"),
-        ("uz", "Test, avtomatik", "test"),
+        ("en", "Quiz, automatic", "the quiz", "Saved automatically from the quiz, "),
+        ("ru", "Тест, автоматически", "тест", "Сохранено автоматически по результатам теста, "),
+        ("uz", "Test, avtomatik", "test", "Testdan avtomatik saqlangan, "),
     ],
 )
 def test_an_automatic_mark_names_its_source_once_not_a_lowercase_author(
-    browser: Browser, db: Session, make: Factory, locale: str, source: str, old_author: str
+    browser: Browser, db: Session, make: Factory, locale: str, source: str, old_author: str, saved: str
 ) -> None:
     book = make_book(db, make, students=1, assessments=1, kinds=(AssessmentKind.QUIZ,))
     quiz, enrolment = book.tasks[0], book.enrolments[0]
@@ -109,6 +109,9 @@ def test_an_automatic_mark_names_its_source_once_not_a_lowercase_author(
     # Editing it over a stale version: the conflict names the quiz the same way.
     stale = save(browser, book, 0, 0, "3", 0)
     assert stale.status_code == 409 and stale.json["current"]["by"] == source
+    stale_form = browser.post(f"{book.url}/{quiz.id}/{enrolment.id}", {"version": "0", "points": "3"})
+    assert stale_form.status_code == 409
+    assert saved in stale_form.get_data(as_text=True)  # not "Saved by the quiz"
 
 
 def test_history_page_filters_and_ignores_bad_values(browser: Browser, db: Session, make: Factory) -> None:
