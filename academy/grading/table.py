@@ -23,7 +23,7 @@ from academy.grading.book import Cell, Column, Row
 from academy.grading.models import AssessmentKind, Grade
 from academy.grading.results import ResultState, WorkState
 from academy.i18n import format_moment
-from academy.labels import RESULT_BADGES, RESULT_NAMES
+from academy.labels import GRADE_SOURCE_NAMES, RESULT_BADGES, RESULT_NAMES
 
 FIXED_SORTS = ("name", "percent", "attendance")
 EXCUSED = "EX"  # what the editor shows, and accepts, for an excused cell
@@ -235,7 +235,7 @@ class Formatter:
             "points": grade.points,
             "excused": grade.excused,
             "version": grade.version,
-            "by": grade.graded_by.full_name if grade.graded_by else _("the quiz"),
+            "by": grade.graded_by.full_name if grade.graded_by else str(GRADE_SOURCE_NAMES["quiz"]),
             "at": format_moment(grade.graded_at, "short"),
             "display": self.grade_text(grade.points, grade.excused),
         }

@@ -8,9 +8,11 @@ from sqlalchemy.orm import Session
 
 from academy.auth.models import Role
 from academy.grading.history import cell_history, cohort_history
+from academy.grading.models import AssessmentKind, GradeSource
+from academy.grading.services import GradeValue, save_grade
 from academy.pagination import paginate
 from tests.conftest import Browser, Factory, QueryCounter
-from tests.grading.gradebook_helpers import make_book, page_queries
+from tests.grading.gradebook_helpers import make_book, page_queries, save
 
 
 @pytest.mark.usefixtures("app_ctx")
@@ -74,6 +76,42 @@ def test_history_page_shows_who_when_what_and_why(browser: Browser, db: Session,
     assert body.index("medical certificate") < body.index("— → <strong>5</strong>")  # newest first
     assert book.teacher.full_name in body and book.enrolments[0].student.full_name in body
     assert "Task 1" in body and "By hand" in body
+
+
+@pytest.mark.parametrize(
+    ("locale", "source", "old_author", "saved"),
+    [
+        ("en", "Quiz, automatic", "the quiz", "Saved automatically from the quiz, "),
+        ("ru", "Тест, автоматически", "тест", "Сохранено автоматически по результатам теста, "),
+        ("uz", "Test, avtomatik", "test", "Testdan avtomatik saqlangan, "),
+    ],
+)
+def test_an_automatic_mark_names_its_source_once_not_a_lowercase_author(
+    browser: Browser, db: Session, make: Factory, locale: str, source: str, old_author: str, saved: str
+) -> None:
+    book = make_book(db, make, students=1, assessments=1, kinds=(AssessmentKind.QUIZ,))
+    quiz, enrolment = book.tasks[0], book.enrolments[0]
+    save_grade(db, quiz, enrolment, GradeValue(points=8), None, None, source=GradeSource.QUIZ)
+    book.teacher.locale = locale
+    db.flush()
+    browser.login(book.teacher)
+    cohort_page = browser.get(f"{book.url}/history").get_data(as_text=True)
+    cell_page = browser.get(f"{book.url}/{quiz.id}/{enrolment.id}").get_data(as_text=True)
+    # The history table: a dash for who, the source says it is the quiz's automatic mark.
+    row = cohort_page[cohort_page.index("<tbody>") : cohort_page.index("</tbody>")]
+    assert '<td><span class="muted">—</span></td>' in row and f"<td>{source}</td>" in row
+    assert row.count(source) == 1 and f"<td>{old_author}</td>" not in row
+    # The grading view's history: the time, the change and the source, no author between them.
+    history = cell_page[cell_page.index('class="history grade-history"') :]
+    history = history[: history.index("</ol>")]
+    assert "</time>:" in history and f"({source})" in history and history.count(source) == 1
+    assert f"{old_author}:" not in history
+    # Editing it over a stale version: the conflict names the quiz the same way.
+    stale = save(browser, book, 0, 0, "3", 0)
+    assert stale.status_code == 409 and stale.json["current"]["by"] == source
+    stale_form = browser.post(f"{book.url}/{quiz.id}/{enrolment.id}", {"version": "0", "points": "3"})
+    assert stale_form.status_code == 409
+    assert saved in stale_form.get_data(as_text=True)  # not "Saved by the quiz"
 
 
 def test_history_page_filters_and_ignores_bad_values(browser: Browser, db: Session, make: Factory) -> None:
