@@ -79,9 +79,10 @@ def sweep_files_command(older_than: int, dry_run: bool) -> None:
             expire_after=EXPIRE_AFTER,
             dry_run=dry_run,
             found=_list if dry_run else None,
+            end_read=session.rollback,  # only read: no transaction stays open while files are touched
         )
     finally:
-        session.rollback()  # only read: end the transaction
+        session.rollback()
     verb = "would be deleted (dry run)" if dry_run else "deleted"
     for kind, tally in [*report.kinds.items(), ("total", report.total)]:
         click.echo(f"{kind}: {_amount(tally)} {verb}.")

@@ -108,16 +108,21 @@ def sweep_files(
     now: float | None = None,
     batch: int = BATCH,
     found: Found | None = None,
+    end_read: Callable[[], object] | None = None,
 ) -> SweepReport:
     """Delete the hand-in files in ``submissions`` that no submission names and that are older than
     ``older_than``, and the exports and import uploads older than ``expire_after``; with ``dry_run``
     delete nothing and report what would go. ``found`` hears of each file. Reads, never writes, the
-    database."""
+    database; ``end_read`` is called after each batch's read, before any file is touched, so that the
+    caller can end the read transaction (on SQLite a transaction holds the write lock: a sweep keeping
+    one open would hold up every hand-in while it walks the folders)."""
     now = time.time() if now is None else now
     report = SweepReport(dry_run=dry_run)
     old = storage.old_files(submissions, _hand_in_name, now - older_than.total_seconds())
     for chunk in _batches(old, batch):
         referenced = _referenced(session, [stored.name for stored in chunk])
+        if end_read is not None:
+            end_read()
         _delete(HAND_INS, (s for s in chunk if s.name not in referenced), report, found)
     expired = now - expire_after.total_seconds()
     for kind, base, suffixes in ((EXPORTS, exports, EXPORT_SUFFIXES), (IMPORTS, imports, IMPORT_SUFFIXES)):

@@ -269,10 +269,12 @@ def _news_since(
     standing: _Standing, cohort: Cohort, assessment: Assessment, told_at: datetime, changes: list[GradeChange]
 ) -> News | None:
     """What a student told of the assessment at ``told_at`` must hear now, if anything: their grade
-    differs from the one they were told of, and a person (not a quiz scoring itself, which tells
-    nobody when released either) changed it since."""
-    before = [change for change in changes if change.at <= told_at]
-    known: Value = (before[-1].new_points, before[-1].new_excused) if before else NOT_GRADED
+    differs from the one they know, and a person (not a quiz scoring itself, which tells nobody when
+    released either) changed it since. They know the grade they were told of, or the score a quiz
+    gave them after it: the student took that quiz."""
+    known_changes = [c for c in changes if c.at <= told_at or c.source is GradeSource.QUIZ]
+    last = known_changes[-1] if known_changes else None
+    known: Value = (last.new_points, last.new_excused) if last else NOT_GRADED
     by_a_person = any(c.at > told_at and c.source is not GradeSource.QUIZ for c in changes)
     if not by_a_person or standing.value == known:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,8 +15,12 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from academy import create_app
+from academy.db import database
+from academy.grading import cli as grading_cli
 from academy.grading.file_sweep import EXPIRE_AFTER, HAND_INS, sweep_files
 from academy.grading.models import Submission
+from academy.schema import upgrade
 from tests.conftest import Factory, QueryCounter
 
 DAY = 24 * 3600
@@ -221,3 +226,48 @@ def test_the_command_keeps_files_younger_than_its_option(app: Flask, db: Session
     assert refused.exit_code == 2 and "--older-than" in refused.output
     help_text = runner.invoke(args=["sweep-files", "--help"]).output
     assert "cron" in help_text and "--dry-run" in help_text and "symbolic links" in help_text
+
+
+def test_the_command_holds_no_sqlite_write_lock_while_it_touches_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite every transaction takes the write lock (BEGIN IMMEDIATE): a sweep that kept its read
+    transaction open while it walked the folders would hold up every hand-in meanwhile."""
+    url = f"sqlite:///{tmp_path / 'sweep.db'}"
+    upgrade(url)
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "DATABASE_URL": url,
+            "SUBMISSION_FOLDER": str(tmp_path / "hand-ins"),
+            "EXPORT_FOLDER": str(tmp_path / "exports"),
+            "IMPORT_FOLDER": str(tmp_path / "imports"),
+        }
+    )
+    hand_ins = tmp_path / "hand-ins"
+    hand_ins.mkdir()
+    old = time.time() - 3 * 86400
+    for _ in range(3):
+        orphan = hand_ins / secrets.token_hex(16)
+        orphan.write_bytes(b"x")
+        os.utime(orphan, (old, old))
+    outcomes: list[str] = []
+
+    def another_writer(_kind: str, _found: object) -> None:  # a hand-in arriving as the sweep lists
+        other = sqlite3.connect(tmp_path / "sweep.db", timeout=0.2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            outcomes.append("written")
+        except sqlite3.OperationalError as error:
+            outcomes.append(str(error))
+        finally:
+            other.close()
+
+    monkeypatch.setattr(grading_cli, "_list", another_writer)
+    try:
+        result = app.test_cli_runner().invoke(args=["sweep-files", "--dry-run"])
+    finally:
+        database(app).engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert outcomes == ["written"] * 3

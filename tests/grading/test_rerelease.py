@@ -203,3 +203,19 @@ def test_a_key_written_by_someone_else_meanwhile_refuses_the_whole_release(
     with pytest.raises(ReleaseChanged):
         release_grades(db, book.cohort, task, book.teacher, NOW)
     assert len(all_news(db)) == 1  # the other student's news went with the refused savepoint
+
+
+@pytest.mark.usefixtures("app_ctx")
+def test_a_change_back_to_the_grade_told_after_a_quiz_changed_it_is_told(db: Session, make: Factory) -> None:
+    """The student knows the score the quiz gave them after they were told: a person setting the grade
+    back to the one first told, while hidden, is a change to them."""
+    book = make_book(db, make, students=1)
+    task, enrolment = book.tasks[0], book.enrolments[0]
+    book.grade(0, 0, 12)
+    assert release_grades(db, book.cohort, task, book.teacher, NOW) == 1
+    save_grade(db, task, enrolment, GradeValue(points=16), None, None, source=GradeSource.QUIZ)
+    assert unrelease_grades(db, book.cohort, task, book.teacher)
+    book.grade(0, 0, 12)
+    before = len(all_news(db))
+    assert release_again(book) == 1
+    assert [kind for kind, _, _ in all_news(db)[before:]] == [UPDATED]
