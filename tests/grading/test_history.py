@@ -79,15 +79,28 @@ def test_history_page_shows_who_when_what_and_why(browser: Browser, db: Session,
 
 
 @pytest.mark.parametrize(
-    ("locale", "source", "old_author", "saved"),
+    ("locale", "source", "old_author", "saved", "heading"),
     [
-        ("en", "Quiz, automatic", "the quiz", "Saved automatically from the quiz, "),
-        ("ru", "Тест, автоматически", "тест", "Сохранено автоматически по результатам теста, "),
-        ("uz", "Test, avtomatik", "test", "Testdan avtomatik saqlangan, "),
+        ("en", "Quiz, automatic", "the quiz", "Saved automatically from the quiz, ", "What changed"),
+        (
+            "ru",
+            "Тест, автоматически",
+            "тест",
+            "Сохранено автоматически по результатам теста, ",
+            "Что изменилось",
+        ),
+        ("uz", "Test, avtomatik", "test", "Testdan avtomatik saqlangan, ", "Nima oʻzgardi"),
     ],
 )
 def test_an_automatic_mark_names_its_source_once_not_a_lowercase_author(
-    browser: Browser, db: Session, make: Factory, locale: str, source: str, old_author: str, saved: str
+    browser: Browser,
+    db: Session,
+    make: Factory,
+    locale: str,
+    source: str,
+    old_author: str,
+    saved: str,
+    heading: str,
 ) -> None:
     book = make_book(db, make, students=1, assessments=1, kinds=(AssessmentKind.QUIZ,))
     quiz, enrolment = book.tasks[0], book.enrolments[0]
@@ -97,6 +110,7 @@ def test_an_automatic_mark_names_its_source_once_not_a_lowercase_author(
     browser.login(book.teacher)
     cohort_page = browser.get(f"{book.url}/history").get_data(as_text=True)
     cell_page = browser.get(f"{book.url}/{quiz.id}/{enrolment.id}").get_data(as_text=True)
+    assert f'<th scope="col">{heading}</th>' in cohort_page  # a noun, not the verb of a button
     # The history table: a dash for who, the source says it is the quiz's automatic mark.
     row = cohort_page[cohort_page.index("<tbody>") : cohort_page.index("</tbody>")]
     assert '<td><span class="muted">—</span></td>' in row and f"<td>{source}</td>" in row
