@@ -80,6 +80,7 @@ def test_a_published_course_has_no_assessments_or_a_total_of_100(db: Session, ma
     with pytest.raises(TotalMustStay, match="make them 60"):
         authoring.create_assessment(db, course, EXAM)
     assert weights_of(db, course) == []
+    assert set_weights(db, course, []) == []  # the Weights page of a course with none saves nothing
     only = authoring.create_assessment(db, course, replace(EXAM, weight=100))
     assert weights_of(db, course) == [100]
     authoring.delete_assessment(db, only, only.version)
